@@ -1,0 +1,51 @@
+"""The application factory."""
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from envplane.auth.tokens import JwtAuthority
+from envplane.cluster.endpoints import router as cluster_router
+from envplane.core.config import Settings, get_settings
+from envplane.core.database import (
+    create_db_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
+from envplane.core.handlers import install_error_handlers
+from envplane.core.keys import load_secret_cipher, load_signing_key
+from envplane.core.logging import configure_logging
+from envplane.environment.endpoints import router as environment_router
+from envplane.organization.endpoints import router as organization_router
+from envplane.project.endpoints import router as project_router
+from envplane.variable.endpoints import router as variable_router
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(fmt=settings.LOG_FORMAT, level=settings.LOG_LEVEL)
+    engine = engine or create_db_engine(settings.database_url)
+
+    app = FastAPI(
+        title="envplane",
+        summary="A self-hostable environment control plane speaking the Qovery API.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = create_session_factory(engine)
+    app.state.read_sessions = create_read_session_factory(engine)
+    app.state.cipher = load_secret_cipher(settings)
+    app.state.jwt = JwtAuthority(settings, load_signing_key(settings))
+
+    install_error_handlers(app)
+    for router in (
+        organization_router,
+        cluster_router,
+        project_router,
+        environment_router,
+        variable_router,
+    ):
+        app.include_router(router)
+    return app

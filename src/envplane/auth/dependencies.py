@@ -1,0 +1,20 @@
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from envplane.auth.principal import Principal
+from envplane.auth.service import auth_service
+from envplane.core.dependencies import SessionDep
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    return auth_service.authenticate(
+        session, authorization=authorization, jwt_authority=request.app.state.jwt
+    )
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,130 @@
+"""Turning credentials into a principal, and deciding what the principal may do."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from envplane.auth.principal import Principal
+from envplane.auth.roles import Permission, Role
+from envplane.auth.tokens import JwtAuthority, digest_api_token
+from envplane.core.errors import Forbidden, NotAuthenticated, NotFound
+from envplane.models import ApiToken, Membership, User
+
+
+class AuthService:
+    def authenticate(
+        self,
+        session: Session,
+        *,
+        authorization: str | None,
+        jwt_authority: JwtAuthority,
+    ) -> Principal:
+        if not authorization:
+            raise NotAuthenticated(
+                "send 'Authorization: Bearer <jwt>' "
+                "or 'Authorization: Token <api token>'"
+            )
+        scheme, _, credentials = authorization.partition(" ")
+        credentials = credentials.strip()
+        if scheme.lower() == "bearer" and credentials:
+            return self._from_jwt(session, credentials, jwt_authority)
+        if scheme.lower() == "token" and credentials:
+            return self._from_api_token(session, credentials)
+        raise NotAuthenticated("the Authorization scheme must be 'Bearer' or 'Token'")
+
+    def local_user(
+        self, session: Session, *, email: str, issuer: str, name: str | None = None
+    ) -> User:
+        """The user envplane itself issues tokens for, created on first use."""
+        email = email.strip().lower()
+        user = session.scalar(
+            select(User).where(User.issuer == issuer, User.email == email)
+        )
+        if user is None:
+            user = User(issuer=issuer, subject="", email=email, name=name)
+            session.add(user)
+            session.flush()
+            user.subject = str(user.id)
+            session.flush()
+        return user
+
+    def _from_jwt(
+        self, session: Session, token: str, authority: JwtAuthority
+    ) -> Principal:
+        identity = authority.verify(token)
+        user = session.scalar(
+            select(User).where(
+                User.issuer == identity.issuer, User.subject == identity.subject
+            )
+        )
+        if user is None:
+            if not identity.email:
+                raise NotAuthenticated("bearer token has no 'email' claim")
+            user = User(
+                issuer=identity.issuer,
+                subject=identity.subject,
+                email=identity.email,
+                name=identity.name,
+            )
+            session.add(user)
+            session.flush()
+        return Principal(user_id=user.id)
+
+    def _from_api_token(self, session: Session, token: str) -> Principal:
+        api_token = session.scalar(
+            select(ApiToken).where(ApiToken.token_digest == digest_api_token(token))
+        )
+        if api_token is None:
+            raise NotAuthenticated("API token is unknown or has been revoked")
+        return Principal(
+            user_id=api_token.created_by,
+            token_organization_id=api_token.organization_id,
+            token_role=Role(api_token.role),
+        )
+
+    def role_in(
+        self, session: Session, principal: Principal, organization_id: uuid.UUID
+    ) -> Role | None:
+        if principal.is_token:
+            if principal.token_organization_id != organization_id:
+                return None
+            return principal.token_role
+        role = session.scalar(
+            select(Membership.role).where(
+                Membership.organization_id == organization_id,
+                Membership.user_id == principal.user_id,
+            )
+        )
+        return Role(role) if role is not None else None
+
+    def authorize(
+        self,
+        session: Session,
+        principal: Principal,
+        organization_id: uuid.UUID,
+        permission: Permission,
+        *,
+        resource: tuple[str, object],
+    ) -> Role:
+        """The caller's role, if it allows ``permission``.
+
+        Outsiders are told the resource does not exist, so that ids of other
+        organizations reveal nothing.
+        """
+        role = self.role_in(session, principal, organization_id)
+        if role is None:
+            raise NotFound.resource(*resource)
+        if not permission.allows(role):
+            raise Forbidden(
+                f"your role {role.value} does not allow this on {resource[0]} "
+                f"{resource[1]}; it needs {_lowest_role(permission).value} or above"
+            )
+        return role
+
+
+def _lowest_role(permission: Permission) -> Role:
+    return min((role for role in Role if permission.allows(role)), key=lambda r: r.rank)
+
+
+auth_service = AuthService()

@@ -1,0 +1,101 @@
+"""Bearer JWTs: the ones envplane signs itself and, when configured, those of an
+external OpenID Connect issuer, checked against its published JWKS."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.types import Options
+
+from envplane.core.config import Settings
+from envplane.core.errors import NotAuthenticated
+
+API_TOKEN_PREFIX = "qov_"
+OWN_ALGORITHMS = ["EdDSA"]
+OIDC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a verified JWT says the caller is."""
+
+    issuer: str
+    subject: str
+    email: str | None
+    name: str | None
+
+
+class JwtAuthority:
+    def __init__(self, settings: Settings, signing_key: Ed25519PrivateKey):
+        self._settings = settings
+        self._signing_key = signing_key
+        self._jwks: jwt.PyJWKClient | None = None
+        if settings.OIDC_ISSUER:
+            self._jwks = jwt.PyJWKClient(
+                settings.OIDC_JWKS_URL,
+                cache_keys=True,
+                lifespan=settings.OIDC_JWKS_CACHE_SECONDS,
+                timeout=10,
+            )
+
+    def issue(self, *, subject: uuid.UUID, email: str) -> str:
+        now = datetime.now(UTC)
+        claims = {
+            "iss": self._settings.JWT_ISSUER,
+            "aud": self._settings.JWT_AUDIENCE,
+            "sub": str(subject),
+            "email": email,
+            "iat": now,
+            "exp": now + timedelta(seconds=self._settings.JWT_TTL_SECONDS),
+        }
+        return jwt.encode(claims, self._signing_key, algorithm="EdDSA")
+
+    def verify(self, token: str) -> Identity:
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+            claims = self._verify_for(issuer, token)
+        except jwt.PyJWTError as error:
+            raise NotAuthenticated(f"bearer token rejected: {error}") from error
+        return Identity(
+            issuer=claims["iss"],
+            subject=str(claims["sub"]),
+            email=claims.get("email"),
+            name=claims.get("name"),
+        )
+
+    def _verify_for(self, issuer: object, token: str) -> dict[str, Any]:
+        options: Options = {"require": ["exp", "iss", "aud", "sub"]}
+        if issuer == self._settings.JWT_ISSUER:
+            return jwt.decode(
+                token,
+                self._signing_key.public_key(),
+                algorithms=OWN_ALGORITHMS,
+                audience=self._settings.JWT_AUDIENCE,
+                issuer=self._settings.JWT_ISSUER,
+                options=options,
+            )
+        if self._jwks is not None and issuer == self._settings.OIDC_ISSUER:
+            signing_key = self._jwks.get_signing_key_from_jwt(token)
+            return jwt.decode(
+                token,
+                signing_key.key,
+                algorithms=OIDC_ALGORITHMS,
+                audience=self._settings.OIDC_AUDIENCE,
+                issuer=self._settings.OIDC_ISSUER,
+                options=options,
+            )
+        raise jwt.InvalidIssuerError(f"issuer {issuer!r} is not trusted here")
+
+
+def new_api_token() -> str:
+    return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def digest_api_token(token: str) -> str:
+    """API tokens carry 256 random bits, so a plain SHA-256 is a safe digest."""
+    return hashlib.sha256(token.encode()).hexdigest()

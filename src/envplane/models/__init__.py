@@ -1,0 +1,25 @@
+"""Every table, one module each. Importing this package registers them all."""
+
+from envplane.models.api_token import ApiToken
+from envplane.models.base import Base
+from envplane.models.clone_id_map import CloneIdMap
+from envplane.models.cluster import Cluster
+from envplane.models.environment import Environment
+from envplane.models.membership import Membership
+from envplane.models.organization import Organization
+from envplane.models.project import Project
+from envplane.models.user import User
+from envplane.models.variable import Variable
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "CloneIdMap",
+    "Cluster",
+    "Environment",
+    "Membership",
+    "Organization",
+    "Project",
+    "User",
+    "Variable",
+]

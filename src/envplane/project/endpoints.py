@@ -1,0 +1,3 @@
+from envplane.core.routing import APIRouter
+
+router = APIRouter()
