@@ -14,6 +14,7 @@ from envplane.core.database import (
 from envplane.core.handlers import install_error_handlers
 from envplane.core.keys import load_secret_cipher, load_signing_key
 from envplane.core.logging import configure_logging
+from envplane.core.openapi import install_openapi, operation_id
 from envplane.environment.endpoints import router as environment_router
 from envplane.organization.endpoints import router as organization_router
 from envplane.project.endpoints import router as project_router
@@ -31,6 +32,7 @@ def create_app(
         title="envplane",
         summary="A self-hostable environment control plane speaking the Qovery API.",
         version="0.1.0",
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -40,6 +42,7 @@ def create_app(
     app.state.jwt = JwtAuthority(settings, load_signing_key(settings))
 
     install_error_handlers(app)
+    install_openapi(app)
     for router in (
         organization_router,
         cluster_router,

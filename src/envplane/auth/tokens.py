@@ -36,9 +36,10 @@ class JwtAuthority:
         self._signing_key = signing_key
         self._jwks: jwt.PyJWKClient | None = None
         if settings.OIDC_ISSUER:
+            # Only the key set is cached, for a limited time: PyJWT's per-key cache
+            # never expires, so a key the issuer withdrew would stay trusted.
             self._jwks = jwt.PyJWKClient(
                 settings.OIDC_JWKS_URL,
-                cache_keys=True,
                 lifespan=settings.OIDC_JWKS_CACHE_SECONDS,
                 timeout=10,
             )
@@ -80,10 +81,12 @@ class JwtAuthority:
                 options=options,
             )
         if self._jwks is not None and issuer == self._settings.OIDC_ISSUER:
+            # Verifying with the JWK itself binds the algorithm to the key: a token
+            # naming an algorithm of another family is refused, not a crash.
             signing_key = self._jwks.get_signing_key_from_jwt(token)
             return jwt.decode(
                 token,
-                signing_key.key,
+                signing_key,
                 algorithms=OIDC_ALGORITHMS,
                 audience=self._settings.OIDC_AUDIENCE,
                 issuer=self._settings.OIDC_ISSUER,

@@ -13,6 +13,9 @@ from envplane.models import Base
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    # Statement parameters carry variable values; keep them out of error messages
+    # and logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":

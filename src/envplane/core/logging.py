@@ -2,10 +2,27 @@
 development. Messages are dotted events with key-value fields; values of variables
 and secrets are never logged."""
 
+import io
 import logging
 import sys
+from typing import TextIO, cast
 
 import structlog
+
+
+class _CurrentStderr(io.TextIOBase):
+    """Whatever ``sys.stderr`` is when a line is written. Loggers are cached, and
+    test runners swap the stream after logging is configured, so holding the
+    stream of the moment would write to one that may be closed by then."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+_CURRENT_STDERR = cast(TextIO, _CurrentStderr())
 
 
 def configure_logging(*, fmt: str, level: str) -> None:
@@ -25,7 +42,7 @@ def configure_logging(*, fmt: str, level: str) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CURRENT_STDERR),
         cache_logger_on_first_use=True,
     )
 

@@ -1,11 +1,23 @@
+import warnings
+
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import exc, pool
 
 from envplane.core.config import get_settings
 from envplane.core.database import create_db_engine
 from envplane.models import Base
 
 config = context.config
+
+# SQLite cannot reflect expression indexes such as the case-insensitive unique
+# names. Batch mode reflects the tables a changed table refers to and warns about
+# them; those tables are not rebuilt, so nothing is lost. A batch change to a
+# table that carries such an index must recreate the index itself.
+warnings.filterwarnings(
+    "ignore",
+    message="Skipped unsupported reflection of expression-based index",
+    category=exc.SAWarning,
+)
 url = config.attributes.get("database_url") or get_settings().database_url
 
 

@@ -17,7 +17,9 @@ class Variable(RecordMixin, Base):
     """
 
     __tablename__ = "variables"
-    __table_args__ = (UniqueConstraint("owner_id", "key"),)
+    # Built-in entries have a scope of their own, so an owner can override one
+    # of its own built-ins under the same key.
+    __table_args__ = (UniqueConstraint("owner_id", "scope", "key"),)
 
     owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     scope: Mapped[str] = mapped_column(String(16))

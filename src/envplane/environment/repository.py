@@ -1,0 +1,55 @@
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from envplane.models import Cluster, Environment, Project
+
+
+class EnvironmentRepository:
+    """Environments are read together with their project and cluster, which
+    every answer about them needs."""
+
+    def get_by_id(
+        self, session: Session, environment_id: uuid.UUID
+    ) -> Row[Environment, Project, Cluster] | None:
+        statement = (
+            select(Environment, Project, Cluster)
+            .join(Project, Project.id == Environment.project_id)
+            .join(Cluster, Cluster.id == Environment.cluster_id)
+            .where(Environment.id == environment_id)
+        )
+        return session.execute(statement).one_or_none()
+
+    def list_by_project(
+        self, session: Session, project_id: uuid.UUID
+    ) -> Sequence[Row[Environment, Cluster]]:
+        statement = (
+            select(Environment, Cluster)
+            .join(Cluster, Cluster.id == Environment.cluster_id)
+            .where(Environment.project_id == project_id)
+            .order_by(Environment.created_at, Environment.id)
+        )
+        return session.execute(statement).all()
+
+    def get_project(self, session: Session, project_id: uuid.UUID) -> Project | None:
+        return session.get(Project, project_id)
+
+    def get_cluster(self, session: Session, cluster_id: uuid.UUID) -> Cluster | None:
+        return session.get(Cluster, cluster_id)
+
+    def get_default_cluster(
+        self, session: Session, organization_id: uuid.UUID
+    ) -> Cluster | None:
+        """The organization's first cluster, where environments land by default."""
+        statement = (
+            select(Cluster)
+            .where(Cluster.organization_id == organization_id)
+            .order_by(Cluster.created_at, Cluster.id)
+            .limit(1)
+        )
+        return session.scalar(statement)
+
+
+environment_repository = EnvironmentRepository()
