@@ -4,7 +4,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
-from envplane.models import ApiToken
+from envplane.models import (
+    ApiToken,
+    Cluster,
+    Environment,
+    Organization,
+    Project,
+    Variable,
+)
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
 
@@ -100,6 +107,23 @@ class TestDelete:
     def test_valid(self, api: Api, owner_token: str, organization: Json) -> None:
         api.delete(f"/organization/{organization['id']}", token=owner_token)
         api.get(f"/organization/{organization['id']}", token=owner_token, expect=404)
+
+    def test_with_everything_in_it(
+        self,
+        api: Api,
+        owner_token: str,
+        organization: Json,
+        environment: Json,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        path = f"/environment/{environment['id']}/environmentVariable"
+        api.post(path, token=owner_token, json={"key": "A", "value": "1"})
+
+        api.delete(f"/organization/{organization['id']}", token=owner_token)
+
+        with sessions() as session:
+            for model in (Organization, Cluster, Project, Environment, Variable):
+                assert session.scalars(select(model)).all() == [], model
 
     def test_developer_forbidden(
         self, api: Api, organization: Json, member_token: Callable[[Role], str]

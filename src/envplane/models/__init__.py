@@ -4,10 +4,15 @@ from envplane.models.api_token import ApiToken
 from envplane.models.base import Base
 from envplane.models.clone_id_map import CloneIdMap
 from envplane.models.cluster import Cluster
+from envplane.models.container_registry import ContainerRegistry
+from envplane.models.custom_domain import CustomDomain
+from envplane.models.deployment_stage import DeploymentStage
 from envplane.models.environment import Environment
+from envplane.models.helm_repository import HelmRepository
 from envplane.models.membership import Membership
 from envplane.models.organization import Organization
 from envplane.models.project import Project
+from envplane.models.service import Service
 from envplane.models.user import User
 from envplane.models.variable import Variable
 
@@ -16,10 +21,15 @@ __all__ = [
     "Base",
     "CloneIdMap",
     "Cluster",
+    "ContainerRegistry",
+    "CustomDomain",
+    "DeploymentStage",
     "Environment",
+    "HelmRepository",
     "Membership",
     "Organization",
     "Project",
+    "Service",
     "User",
     "Variable",
 ]

@@ -12,6 +12,8 @@ class Environment(RecordMixin, Base):
     project_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE")
     )
+    # No cascade: a cluster that still hosts environments cannot disappear under
+    # them, even when one is created while the cluster is being deleted.
     cluster_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clusters.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     mode: Mapped[str] = mapped_column(String(16))

@@ -29,6 +29,12 @@ class Variable(RecordMixin, Base):
     environment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("environments.id", ondelete="CASCADE"), index=True, default=None
     )
+    # The service an entry belongs to: service-scope entries, and the built-ins
+    # envplane generates for a service (owned by its environment, so that every
+    # service of the environment sees them).
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True, default=None
+    )
     is_secret: Mapped[bool] = mapped_column(Boolean)
     key: Mapped[str] = mapped_column(String(255))
     value: Mapped[str | None] = mapped_column(Text, default=None)

@@ -4,6 +4,7 @@ import builtins
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from envplane.auth.tokens import digest_api_token, new_api_token
 from envplane.core.database import violates
 from envplane.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from envplane.core.logging import get_logger
-from envplane.models import ApiToken, Membership, Organization
+from envplane.models import ApiToken, Environment, Membership, Organization, Project
 from envplane.organization.repository import organization_repository as repository
 from envplane.organization.schemas import (
     Member,
@@ -108,6 +109,12 @@ class OrganizationService:
         organization = self.get(
             session, principal, organization_id, permission=Permission.MANAGE
         )
+
+        # Environments first: the database cascades from the organization to
+        # its clusters and its projects in no set order, and a cluster cannot go
+        # while environments still run on it.
+        projects = select(Project.id).where(Project.organization_id == organization_id)
+        session.execute(delete(Environment).where(Environment.project_id.in_(projects)))
         session.delete(organization)
         session.flush()
         log.info("organization.deleted", organization_id=str(organization_id))

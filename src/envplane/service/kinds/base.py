@@ -1,0 +1,83 @@
+"""What the five service kinds have in common, and what each must say about itself.
+
+The service package serves every kind through one set of routes, one table and
+one clone; a kind module (``kinds/application.py``, ...) only describes its
+request and response bodies, the configuration it stores, the built-in
+variables it gets, and the references it must check.
+"""
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from envplane.models import Service
+
+
+class ServiceType(StrEnum):
+    """The official ``LinkedServiceTypeEnum``, as far as envplane serves it."""
+
+    APPLICATION = "APPLICATION"
+    CONTAINER = "CONTAINER"
+    DATABASE = "DATABASE"
+    JOB = "JOB"
+    HELM = "HELM"
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    """A built-in variable (or secret) envplane generates for a service."""
+
+    key: str
+    value: str
+    secret: bool = False
+
+
+class Kind(ABC):
+    service_type: ServiceType
+    # The path segment and the word in messages: "application" serves
+    # /environment/{environmentId}/application and /application/{applicationId}.
+    resource: str
+    id_parameter: str
+    create_request: type[BaseModel]
+    edit_request: type[BaseModel]
+
+    @abstractmethod
+    def configuration(self, request: BaseModel) -> dict[str, Any]:
+        """What a create request stores in ``services.configuration``: every
+        field but the name, JSON-ready, defaults filled in."""
+
+    @abstractmethod
+    def edited(self, current: dict[str, Any], request: BaseModel) -> dict[str, Any]:
+        """The configuration after an edit request; fields an edit request does
+        not carry keep their current value."""
+
+    @abstractmethod
+    def answer(self, service: Service) -> dict[str, Any]:
+        """The service shaped exactly like the kind's official response schema."""
+
+    @abstractmethod
+    def builtins(self, service: Service) -> list[BuiltIn]:
+        """The built-in variables of ``service``, named after it."""
+
+    def check(
+        self,
+        session: Session,
+        *,
+        organization_id: uuid.UUID,
+        configuration: dict[str, Any],
+    ) -> None:
+        """Refuse references the organization does not own (a container's
+        registry, a helm chart's repository). Most kinds have none."""
+        return None
+
+
+def builtin_name(service_name: str) -> str:
+    """A service name as built-in keys carry it: upper case, hyphens turned to
+    underscores, anything else outside letters, digits and underscores dropped."""
+    name = service_name.upper().replace("-", "_")
+    return "".join(char for char in name if char.isalnum() or char == "_")
