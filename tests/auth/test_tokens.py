@@ -255,6 +255,23 @@ class TestJwksCache:
         assert jwks.fetches == 2
 
 
+    def test_unreachable(
+        self,
+        make_oidc_app: Callable[..., FastAPI],
+        jwks: JwksServer,
+        rsa_key: rsa.RSAPrivateKey,
+    ) -> None:
+        """An identity provider that cannot be reached is a 503 saying so, not a
+        verdict on the token."""
+        app = make_oidc_app()
+        jwks.stop()
+        with TestClient(app) as client:
+            response = get_organizations(client, oidc_token(rsa_key))
+
+        assert response.status_code == 503, response.text
+        assert "try again" in response.json()["message"]
+
+
 class TestOwnToken:
     def test_valid(self, api: Api, client: TestClient) -> None:
         token = api.user_token("grace@example.com")

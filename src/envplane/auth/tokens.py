@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.types import Options
 
 from envplane.core.config import Settings
-from envplane.core.errors import NotAuthenticated
+from envplane.core.errors import IdentityProviderUnavailable, NotAuthenticated
 
 API_TOKEN_PREFIX = "qov_"
 OWN_ALGORITHMS = ["EdDSA"]
@@ -60,6 +60,12 @@ class JwtAuthority:
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
             claims = self._verify_for(issuer, token)
+        except jwt.PyJWKClientConnectionError as error:
+            # The token may well be good: say so rather than call it invalid.
+            raise IdentityProviderUnavailable(
+                "the identity provider's signing keys could not be fetched; "
+                "try again shortly"
+            ) from error
         except jwt.PyJWTError as error:
             raise NotAuthenticated(f"bearer token rejected: {error}") from error
         return Identity(

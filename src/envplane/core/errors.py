@@ -50,3 +50,8 @@ class NotFound(EnvplaneError):
 class Conflict(EnvplaneError):
     status_code = 409
     code = "conflict"
+
+
+class IdentityProviderUnavailable(EnvplaneError):
+    status_code = 503
+    code = "identity_provider_unavailable"

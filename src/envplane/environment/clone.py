@@ -1,14 +1,20 @@
-"""Environment clone: the whole configuration of an environment copied into a new
-one inside the caller's transaction.
+"""Environment clone: the whole configuration of an environment (deployment
+stages, services, variables and secrets at every scope) copied into a new one
+inside the caller's transaction.
 
 Each step copies one kind of row with a single INSERT ... SELECT. New ids come
 from the database, and ``clone_id_map`` pairs every copied row with its copy so
-that references between copied rows (an alias's parent, for one) are rewritten
-in SQL. The number of statements is therefore the same for an environment with
-ten variables or ten thousand, and either all rows appear or none do.
+that references between copied rows (a service's stage, an entry's service or
+parent) are rewritten in SQL. Built-in variables derive from ids, so they are
+generated for the copy in one insert and paired with the source's by key. The
+number of statements is therefore the same for an environment with one service
+and ten variables or a hundred services and ten thousand variables, and either
+all rows appear or none do. Custom domains are not copied (two environments
+cannot answer on one domain), nor is any database's data.
 """
 
 import uuid
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,14 +26,24 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
 from envplane.core.logging import get_logger
 from envplane.core.sql import random_uuid
-from envplane.models import CloneIdMap, Environment, Variable
+from envplane.models import (
+    CloneIdMap,
+    DeploymentStage,
+    Environment,
+    Service,
+    Variable,
+)
 from envplane.models.base import UTCDateTime, utcnow
+from envplane.service.kinds import KINDS
+from envplane.service.kinds.base import BuiltIn, ServiceType
 from envplane.variable.builtins import environment_builtins
 from envplane.variable.scopes import VariableScope, VariableType
 
@@ -50,6 +66,7 @@ def clone_environment(
     name: str,
     mode: str,
     user_id: uuid.UUID,
+    cipher: SecretCipher,
 ) -> Environment:
     """Copy ``source`` into a new environment and return it."""
     if target_project_id != source_project_id:
@@ -69,11 +86,12 @@ def clone_environment(
     )
     session.add(copy)
     session.flush()
-    session.add_all(environment_builtins(copy))
-    session.flush()
 
     clone_id = uuid.uuid4()
-    _map_ids(session, clone_id=clone_id, source_id=source.id)
+    _map_ids(session, clone_id=clone_id, source=source, copy=copy)
+    _copy_stages(session, clone_id=clone_id, source=source, copy=copy)
+    services = _copy_services(session, clone_id=clone_id, source=source, copy=copy)
+    _add_builtins(session, copy=copy, cipher=cipher)
     _map_builtins(session, clone_id=clone_id, source_id=source.id, copy_id=copy.id)
     copied = _copy_variables(
         session,
@@ -89,6 +107,7 @@ def clone_environment(
         source_environment_id=str(source.id),
         environment_id=str(copy.id),
         project_id=str(target_project_id),
+        services=services,
         variables=copied,
     )
     return copy
@@ -111,7 +130,7 @@ def _check_project_parents_exist(
         .join(Variable, Variable.parent_id == parent.id)
         .outerjoin(target, _same_entry_in(target, parent, target_project_id))
         .where(
-            Variable.owner_id == source_id,
+            Variable.environment_id == source_id,
             parent.owner_id == source_project_id,
             target.id.is_(None),
         )
@@ -140,12 +159,129 @@ def _same_entry_in(
     )
 
 
-def _map_ids(session: Session, *, clone_id: uuid.UUID, source_id: uuid.UUID) -> None:
-    """A new id for each entry the environment defines itself."""
-    rows = select(literal(clone_id, Uuid()), Variable.id, random_uuid()).where(
-        Variable.owner_id == source_id, Variable.scope != _BUILT_IN
+def _map_ids(
+    session: Session, *, clone_id: uuid.UUID, source: Environment, copy: Environment
+) -> None:
+    """A new id for the environment's stages, services and the entries it and
+    its services define."""
+    new_id = random_uuid()
+    stages = select(literal(clone_id, Uuid()), DeploymentStage.id, new_id).where(
+        DeploymentStage.environment_id == source.id
     )
+    services = select(literal(clone_id, Uuid()), Service.id, new_id).where(
+        Service.environment_id == source.id
+    )
+    entries = select(literal(clone_id, Uuid()), Variable.id, new_id).where(
+        Variable.environment_id == source.id, Variable.scope != _BUILT_IN
+    )
+    rows = union_all(stages, services, entries)
     session.execute(insert(CloneIdMap).from_select(_MAP_COLUMNS, rows))
+
+
+def _copy_stages(
+    session: Session, *, clone_id: uuid.UUID, source: Environment, copy: Environment
+) -> None:
+    stage_map = aliased(CloneIdMap)
+    rows = (
+        select(
+            stage_map.new_id,
+            literal(copy.id, Uuid()),
+            DeploymentStage.name,
+            DeploymentStage.description,
+            DeploymentStage.position,
+            literal(utcnow(), UTCDateTime()),
+            null(),
+        )
+        .join(stage_map, _mapped(stage_map, clone_id, DeploymentStage.id))
+        .where(DeploymentStage.environment_id == source.id)
+    )
+    columns = [
+        DeploymentStage.id,
+        DeploymentStage.environment_id,
+        DeploymentStage.name,
+        DeploymentStage.description,
+        DeploymentStage.position,
+        DeploymentStage.created_at,
+        DeploymentStage.updated_at,
+    ]
+    session.execute(insert(DeploymentStage).from_select(columns, rows))
+
+
+def _copy_services(
+    session: Session, *, clone_id: uuid.UUID, source: Environment, copy: Environment
+) -> int:
+    """Copy every service with its configuration and its stage membership."""
+    service_map, stage_map = aliased(CloneIdMap), aliased(CloneIdMap)
+    rows = (
+        select(
+            service_map.new_id,
+            literal(copy.id, Uuid()),
+            Service.kind,
+            Service.name,
+            Service.configuration,
+            stage_map.new_id,
+            literal(utcnow(), UTCDateTime()),
+            null(),
+        )
+        .join(service_map, _mapped(service_map, clone_id, Service.id))
+        .outerjoin(stage_map, _mapped(stage_map, clone_id, Service.deployment_stage_id))
+        .where(Service.environment_id == source.id)
+    )
+    columns = [
+        Service.id,
+        Service.environment_id,
+        Service.kind,
+        Service.name,
+        Service.configuration,
+        Service.deployment_stage_id,
+        Service.created_at,
+        Service.updated_at,
+    ]
+    statement = insert(Service).from_select(columns, rows)
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def _add_builtins(session: Session, *, copy: Environment, cipher: SecretCipher) -> None:
+    """Generate the copy's built-ins, its own and its services', in one insert:
+    they derive from ids, so they are made anew rather than copied."""
+    services = session.scalars(select(Service).where(Service.environment_id == copy.id))
+    rows = [
+        _row(
+            BuiltIn(entry.key, str(entry.value)),
+            copy=copy,
+            service_id=None,
+            cipher=cipher,
+        )
+        for entry in environment_builtins(copy)
+    ] + [
+        _row(builtin, copy=copy, service_id=service.id, cipher=cipher)
+        for service in services
+        for builtin in KINDS[ServiceType(service.kind)].builtins(service)
+    ]
+    session.execute(insert(Variable).values(rows))
+
+
+def _row(
+    builtin: BuiltIn,
+    *,
+    copy: Environment,
+    service_id: uuid.UUID | None,
+    cipher: SecretCipher,
+) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "owner_id": copy.id,
+        "scope": _BUILT_IN,
+        "project_id": copy.project_id,
+        "environment_id": copy.id,
+        "service_id": service_id,
+        "is_secret": builtin.secret,
+        "key": builtin.key,
+        "value": cipher.encrypt(builtin.value) if builtin.secret else builtin.value,
+        "variable_type": VariableType.BUILT_IN,
+        "created_at": utcnow(),
+    }
 
 
 def _map_builtins(
@@ -177,11 +313,12 @@ def _copy_variables(
     copy: Environment,
     source_project_id: uuid.UUID,
 ) -> int:
-    """Copy the environment's own variables and secrets, values included (secret
-    ciphertexts are valid as they are). A parent that was copied or regenerated
+    """Copy the variables and secrets of the environment and its services,
+    values included (secret ciphertexts are valid as they are). Owners and
+    services become their copies. A parent that was copied or regenerated
     becomes its copy; a project entry stays the project's own, or becomes the
     target project's entry with the same key."""
-    row_map = aliased(CloneIdMap)
+    row_map, service_map = aliased(CloneIdMap), aliased(CloneIdMap)
     parent_map = aliased(CloneIdMap)
     parent = aliased(Variable)
     target = aliased(Variable)
@@ -191,10 +328,13 @@ def _copy_variables(
     rows = (
         select(
             row_map.new_id,
-            literal(copy.id, Uuid()),
+            # A service's entries belong to the service; the others to the
+            # environment.
+            func.coalesce(service_map.new_id, literal(copy.id, Uuid())),
             Variable.scope,
             literal(copy.project_id, Uuid()),
             literal(copy.id, Uuid()),
+            service_map.new_id,
             Variable.is_secret,
             Variable.key,
             Variable.value,
@@ -206,17 +346,10 @@ def _copy_variables(
             literal(utcnow(), UTCDateTime()),
             null(),
         )
-        .select_from(Variable)
-        .join(
-            row_map, and_(row_map.clone_id == clone_id, row_map.old_id == Variable.id)
-        )
-        .outerjoin(
-            parent_map,
-            and_(
-                parent_map.clone_id == clone_id, parent_map.old_id == Variable.parent_id
-            ),
-        )
-        .where(Variable.owner_id == source.id, Variable.scope != _BUILT_IN)
+        .join(row_map, _mapped(row_map, clone_id, Variable.id))
+        .outerjoin(service_map, _mapped(service_map, clone_id, Variable.service_id))
+        .outerjoin(parent_map, _mapped(parent_map, clone_id, Variable.parent_id))
+        .where(Variable.environment_id == source.id, Variable.scope != _BUILT_IN)
     )
     if across_projects:
         rows = rows.outerjoin(parent, parent.id == Variable.parent_id).outerjoin(
@@ -228,6 +361,7 @@ def _copy_variables(
         Variable.scope,
         Variable.project_id,
         Variable.environment_id,
+        Variable.service_id,
         Variable.is_secret,
         Variable.key,
         Variable.value,
@@ -242,3 +376,10 @@ def _copy_variables(
     statement = insert(Variable).from_select(columns, rows)
     result = session.execute(statement.execution_options(preserve_rowcount=True))
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def _mapped(
+    mapping: type[CloneIdMap], clone_id: uuid.UUID, old_id: InstrumentedAttribute[Any]
+) -> ColumnElement[bool]:
+    """Join condition: ``mapping`` holds this clone's new id for ``old_id``."""
+    return and_(mapping.clone_id == clone_id, mapping.old_id == old_id)

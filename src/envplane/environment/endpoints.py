@@ -3,7 +3,7 @@ import uuid
 from fastapi import status
 
 from envplane.auth.dependencies import PrincipalDep
-from envplane.core.dependencies import SessionDep
+from envplane.core.dependencies import CipherDep, SessionDep
 from envplane.core.routing import APIRouter
 from envplane.environment.schemas import (
     CloneEnvironmentRequest,
@@ -133,9 +133,12 @@ def clone_environment(
     request: CloneEnvironmentRequest,
     session: SessionDep,
     principal: PrincipalDep,
+    cipher: CipherDep,
 ) -> Environment:
     """Clone an environment's whole configuration into a new environment."""
-    view = service.clone(session, principal, environmentId, request=request)
+    view = service.clone(
+        session, principal, environmentId, request=request, cipher=cipher
+    )
     return _environment(view)
 
 

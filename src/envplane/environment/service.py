@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from envplane.auth.principal import Principal
 from envplane.auth.roles import Permission
 from envplane.auth.service import auth_service
+from envplane.core.crypto import SecretCipher
 from envplane.core.database import violates
 from envplane.core.errors import Conflict, InvalidInput, NotFound
 from envplane.core.logging import get_logger
@@ -135,6 +136,7 @@ class EnvironmentService:
         environment_id: uuid.UUID,
         *,
         request: CloneEnvironmentRequest,
+        cipher: SecretCipher,
     ) -> EnvironmentView:
         source = self.get(
             session, principal, environment_id, permission=Permission.WRITE
@@ -161,6 +163,7 @@ class EnvironmentService:
                 name=request.name,
                 mode=request.mode or source.environment.mode,
                 user_id=principal.user_id,
+                cipher=cipher,
             )
         except IntegrityError as error:
             if violates(error, NAME_INDEX):
