@@ -15,9 +15,13 @@ from envplane.core.handlers import install_error_handlers
 from envplane.core.keys import load_secret_cipher, load_signing_key
 from envplane.core.logging import configure_logging
 from envplane.core.openapi import install_openapi, operation_id
+from envplane.custom_domain.endpoints import router as custom_domain_router
+from envplane.deployment_stage.endpoints import router as deployment_stage_router
 from envplane.environment.endpoints import router as environment_router
 from envplane.organization.endpoints import router as organization_router
 from envplane.project.endpoints import router as project_router
+from envplane.registry.endpoints import router as registry_router
+from envplane.service.endpoints import router as service_router
 from envplane.variable.endpoints import router as variable_router
 
 
@@ -49,6 +53,10 @@ def create_app(
         project_router,
         environment_router,
         variable_router,
+        service_router,
+        custom_domain_router,
+        registry_router,
+        deployment_stage_router,
     ):
         app.include_router(router)
     return app

@@ -254,7 +254,6 @@ class TestJwksCache:
 
         assert jwks.fetches == 2
 
-
     def test_unreachable(
         self,
         make_oidc_app: Callable[..., FastAPI],

@@ -1,8 +1,14 @@
-"""More environments for the variable tests: a sibling of ``environment`` in the
-same project, and one of another organization."""
+"""More owners for the variable tests: a sibling of ``environment`` in the same
+project, one of another organization, and services."""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
+from envplane.models import Service
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
 
@@ -37,3 +43,55 @@ def foreign_environment(api: Api, outsider_token: str) -> Json:
         json={"name": "theirs", "mode": "DEVELOPMENT", "cluster": cluster["id"]},
     )
     return {**environment, "project": project}
+
+
+def insert_service(api: Api, environment: Json, kind: str, name: str) -> Json:
+    """A service stored as the service package stores one, with no
+    configuration: the variable routes need only its row."""
+    with api.app.state.sessions() as session:
+        service = Service(
+            environment_id=uuid.UUID(environment["id"]),
+            kind=kind,
+            name=name,
+            configuration={},
+        )
+        session.add(service)
+        session.commit()
+        return {"id": str(service.id), "name": name, "kind": kind}
+
+
+@pytest.fixture
+def application(api: Api, environment: Json) -> Json:
+    return insert_service(api, environment, "APPLICATION", "front-end")
+
+
+@pytest.fixture
+def container(api: Api, environment: Json) -> Json:
+    return insert_service(api, environment, "CONTAINER", "worker")
+
+
+@pytest.fixture
+def job(api: Api, environment: Json) -> Json:
+    return insert_service(api, environment, "JOB", "migrate")
+
+
+@pytest.fixture
+def foreign_service(api: Api, foreign_environment: Json) -> dict[str, Json]:
+    """One service of each kind in another organization's environment."""
+    return {
+        kind: insert_service(api, foreign_environment, kind, kind.lower())
+        for kind in ("APPLICATION", "CONTAINER", "JOB")
+    }
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements run while the test lasts."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)

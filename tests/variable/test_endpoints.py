@@ -2,11 +2,11 @@
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
@@ -191,19 +191,6 @@ def insert_built_in_secret(api: Api, project: Json, owner: str) -> Json:
 @pytest.fixture
 def built_in(api: Api, owner_token: str, project: Json, owner: str, kind: str) -> Json:
     return built_in_of(api, owner_token, project, owner, kind)
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements run while the test lasts."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 class TestList:

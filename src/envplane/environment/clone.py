@@ -257,7 +257,7 @@ def _add_builtins(session: Session, *, copy: Environment, cipher: SecretCipher) 
     ] + [
         _row(builtin, copy=copy, service_id=service.id, cipher=cipher)
         for service in services
-        for builtin in KINDS[ServiceType(service.kind)].builtins(service)
+        for builtin in KINDS[ServiceType(service.kind)].builtins(service, cipher=cipher)
     ]
     session.execute(insert(Variable).values(rows))
 

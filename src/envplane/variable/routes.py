@@ -1,6 +1,6 @@
 """The routes of variables and secrets, built once for every scope.
 
-Each scope (project, environment, later each kind of service) serves the same
+Each scope (project, environment, each kind of service) serves the same
 twelve operations under its own path prefix and operationIds, so one factory
 registers them from a description of the scope.
 """
@@ -18,6 +18,7 @@ from envplane.core.dependencies import CipherDep, SessionDep
 from envplane.core.routing import APIRouter
 from envplane.core.schemas import Schema
 from envplane.models import Variable
+from envplane.service.kinds.base import ServiceType
 from envplane.variable.repository import Entry
 from envplane.variable.schemas import (
     EnvironmentVariable,
@@ -35,7 +36,12 @@ from envplane.variable.schemas import (
     SecretResponseList,
     Value,
 )
-from envplane.variable.scopes import Collection, OwnerScope, VariableType
+from envplane.variable.scopes import (
+    Collection,
+    LinkedService,
+    OwnerScope,
+    VariableType,
+)
 from envplane.variable.service import variable_service as service
 
 BodyT = TypeVar("BodyT", bound=Schema)
@@ -244,8 +250,19 @@ def _mount_path(variable: Variable) -> str:
     return variable.mount_path or ""
 
 
+def _linked(service: LinkedService | None) -> dict[str, Any]:
+    """The service fields of an answer: left out for entries of no service."""
+    if service is None:
+        return {}
+    return {
+        "service_id": service.id,
+        "service_name": service.name,
+        "service_type": ServiceType(service.kind),
+    }
+
+
 def _environment_variable(entry: Entry) -> EnvironmentVariable:
-    variable, parent = entry
+    variable, parent, service = entry
     variable_type = VariableType(variable.variable_type)
     value = variable.value
     aliased = overridden = None
@@ -276,12 +293,13 @@ def _environment_variable(entry: Entry) -> EnvironmentVariable:
         overridden_variable=overridden,
         scope=variable.scope,
         variable_type=variable_type,
+        **_linked(service),
     )
 
 
 def _secret(entry: Entry) -> Secret:
     """Built field by field so that no value, clear or encrypted, can slip in."""
-    variable, parent = entry
+    variable, parent, service = entry
     variable_type = VariableType(variable.variable_type)
     aliased = overridden = None
     if parent is not None:
@@ -309,6 +327,7 @@ def _secret(entry: Entry) -> Secret:
         overridden_secret=overridden,
         scope=variable.scope,
         variable_type=variable_type,
+        **_linked(service),
     )
 
 

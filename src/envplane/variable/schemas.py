@@ -1,6 +1,7 @@
 import uuid
 
 from envplane.core.schemas import BaseRecord, Description, Schema
+from envplane.service.kinds.base import ServiceType
 from envplane.variable.scopes import VariableScope, VariableType
 
 # Entries created through the API; other owners (Doppler, ...) are not served.
@@ -72,6 +73,9 @@ class EnvironmentVariable(BaseRecord):
     aliased_variable: EnvironmentVariableAlias | None = None
     scope: VariableScope
     variable_type: VariableType
+    service_id: uuid.UUID | None = None
+    service_name: str | None = None
+    service_type: ServiceType | None = None
     owned_by: str = OWNED_BY_QOVERY
 
 
@@ -107,6 +111,9 @@ class Secret(BaseRecord):
     aliased_secret: SecretAlias | None = None
     scope: VariableScope
     variable_type: VariableType
+    service_id: uuid.UUID | None = None
+    service_name: str | None = None
+    service_type: ServiceType | None = None
     owned_by: str = OWNED_BY_QOVERY
     description: str | None = None
     enable_interpolation_in_file: bool | None = None

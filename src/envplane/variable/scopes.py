@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -48,10 +49,18 @@ class VariableType(StrEnum):
     BUILT_IN = "BUILT_IN"
 
 
+class LinkedService(NamedTuple):
+    """The service an entry is tied to, as answers name it."""
+
+    id: uuid.UUID
+    name: str
+    kind: str
+
+
 @dataclass(frozen=True)
 class Owner:
-    """What the entries of one scope belong to: a project, an environment or,
-    later, a service."""
+    """What the entries of one scope belong to: a project, an environment or a
+    service."""
 
     id: uuid.UUID
     scope: VariableScope
@@ -60,6 +69,8 @@ class Owner:
     environment_id: uuid.UUID | None
     # This owner and the owners above it whose entries it sees, broadest first.
     visible_owner_ids: tuple[uuid.UUID, ...]
+    # The service itself, when the owner is one: its entries carry its id.
+    service: LinkedService | None = None
 
 
 @dataclass(frozen=True)

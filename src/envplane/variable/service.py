@@ -81,7 +81,7 @@ class VariableService:
         with _unique_key(_key_taken(key, resource)):
             session.flush()
         _log_change("variable.replaced" if replaced else "variable.created", variable)
-        return Entry(variable, None)
+        return Entry(variable, None, owner.service)
 
     def update(
         self,
@@ -94,7 +94,9 @@ class VariableService:
         cipher: SecretCipher,
     ) -> Entry:
         owner = self._owner(session, principal, collection, Permission.WRITE)
-        variable, parent = self._own_entry(session, collection, owner, variable_id)
+        variable, parent, service = self._own_entry(
+            session, collection, owner, variable_id
+        )
         _check_not_built_in(variable, action="edited")
         # An override carries the key of what it overrides, built-in ones
         # included; _check_editable holds it to that key.
@@ -125,7 +127,7 @@ class VariableService:
         if renamed:
             _rename_overrides(session, variable)
         _log_change("variable.updated", variable)
-        return Entry(variable, parent)
+        return Entry(variable, parent, service)
 
     def delete(
         self,
@@ -138,7 +140,7 @@ class VariableService:
         """Delete an entry; its aliases and overrides go with it (the database
         cascades on ``parent_id``)."""
         owner = self._owner(session, principal, collection, Permission.WRITE)
-        variable, _ = self._own_entry(session, collection, owner, variable_id)
+        variable = self._own_entry(session, collection, owner, variable_id).variable
         _check_not_built_in(variable, action="deleted")
 
         session.delete(variable)
@@ -171,7 +173,7 @@ class VariableService:
         with _unique_key(taken):
             session.flush()
         _log_change("variable.alias_created", alias)
-        return Entry(alias, target)
+        return Entry(alias, target, owner.service)
 
     def create_override(
         self,
@@ -204,7 +206,7 @@ class VariableService:
         with _unique_key(taken):
             session.flush()
         _log_change("variable.override_created", override)
-        return Entry(override, target)
+        return Entry(override, target, owner.service)
 
     def _owner(
         self,
@@ -297,6 +299,7 @@ def _new_entry(owner: Owner, collection: Collection, *, key: str) -> Variable:
         scope=owner.scope,
         project_id=owner.project_id,
         environment_id=owner.environment_id,
+        service_id=owner.service.id if owner.service else None,
         is_secret=collection.secret,
         key=key,
     )

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from envplane.core.crypto import SecretCipher
+from envplane.core.errors import InvalidInput
 from envplane.models import Service
 
 
@@ -46,8 +48,25 @@ class Kind(ABC):
     create_request: type[BaseModel]
     edit_request: type[BaseModel]
 
+    @property
+    def operation_name(self) -> str:
+        """The word in the kind's operationIds: createApplication, getHelm..."""
+        return self.resource.capitalize()
+
+    @property
+    def list_operation_id(self) -> str:
+        """The official list operationId, irregular for some kinds (listHelms,
+        listJobs): override it there."""
+        return f"list{self.operation_name}"
+
+    @property
+    def tag(self) -> str:
+        return f"{self.operation_name}s"
+
     @abstractmethod
-    def configuration(self, request: BaseModel) -> dict[str, Any]:
+    def configuration(
+        self, request: BaseModel, *, cipher: SecretCipher
+    ) -> dict[str, Any]:
         """What a create request stores in ``services.configuration``: every
         field but the name, JSON-ready, defaults filled in."""
 
@@ -61,7 +80,7 @@ class Kind(ABC):
         """The service shaped exactly like the kind's official response schema."""
 
     @abstractmethod
-    def builtins(self, service: Service) -> list[BuiltIn]:
+    def builtins(self, service: Service, *, cipher: SecretCipher) -> list[BuiltIn]:
         """The built-in variables of ``service``, named after it."""
 
     def check(
@@ -74,6 +93,30 @@ class Kind(ABC):
         """Refuse references the organization does not own (a container's
         registry, a helm chart's repository). Most kinds have none."""
         return None
+
+    def copied(
+        self, configuration: dict[str, Any], *, cipher: SecretCipher
+    ) -> dict[str, Any]:
+        """The configuration of a clone. Kinds whose configuration holds ids of
+        its own (ports, volumes) give the copy fresh ones."""
+        return configuration
+
+
+def validated(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    """``data`` validated by ``model``, or a 400 naming each offending body field:
+    for rules that need the stored configuration too, as an edit does."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        errors = [
+            {"loc": ["body", *item["loc"]], "msg": item["msg"], "type": item["type"]}
+            for item in error.errors()
+        ]
+        summary = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in errors
+        )
+        raise InvalidInput(summary, errors=errors) from error
 
 
 def builtin_name(service_name: str) -> str:
