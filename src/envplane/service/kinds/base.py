@@ -10,14 +10,14 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from envplane.core.crypto import SecretCipher
-from envplane.core.errors import InvalidInput
-from envplane.models import Service
+from envplane.core.errors import InvalidInput, NotFound
+from envplane.models import ContainerRegistry, HelmRepository, Service
 
 
 class ServiceType(StrEnum):
@@ -124,3 +124,21 @@ def builtin_name(service_name: str) -> str:
     underscores, anything else outside letters, digits and underscores dropped."""
     name = service_name.upper().replace("-", "_")
     return "".join(char for char in name if char.isalnum() or char == "_")
+
+
+Owned = TypeVar("Owned", ContainerRegistry, HelmRepository)
+
+
+def require_owned(
+    session: Session,
+    model: type[Owned],
+    record_id: str,
+    *,
+    organization_id: uuid.UUID,
+    resource: str,
+) -> None:
+    """Refuse a reference to a registry or repository the organization does not
+    own, as if it did not exist."""
+    record = session.get(model, uuid.UUID(record_id))
+    if record is None or record.organization_id != organization_id:
+        raise NotFound.resource(resource, record_id)

@@ -7,11 +7,16 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, object_session
 
 from envplane.core.crypto import SecretCipher
-from envplane.core.errors import NotFound
 from envplane.core.schemas import Name
 from envplane.models import ContainerRegistry, Service
 from envplane.service.kinds import workload
-from envplane.service.kinds.base import BuiltIn, Kind, ServiceType, builtin_name
+from envplane.service.kinds.base import (
+    BuiltIn,
+    Kind,
+    ServiceType,
+    builtin_name,
+    require_owned,
+)
 from envplane.service.schemas import MAXIMUM_GPU, ServiceRequest, Text
 from envplane.variable.builtins import internal_host
 
@@ -59,10 +64,13 @@ class ContainerKind(Kind):
         organization_id: uuid.UUID,
         configuration: dict[str, Any],
     ) -> None:
-        registry_id = uuid.UUID(configuration["registry_id"])
-        registry = session.get(ContainerRegistry, registry_id)
-        if registry is None or registry.organization_id != organization_id:
-            raise NotFound.resource("container registry", registry_id)
+        require_owned(
+            session,
+            ContainerRegistry,
+            configuration["registry_id"],
+            organization_id=organization_id,
+            resource="container registry",
+        )
 
     def answer(self, service: Service) -> dict[str, Any]:
         configuration = service.configuration

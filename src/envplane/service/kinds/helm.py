@@ -11,11 +11,10 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.orm import Session, object_session
 
 from envplane.core.crypto import SecretCipher
-from envplane.core.errors import NotFound
 from envplane.core.schemas import Description, Name, Schema
 from envplane.models import HelmRepository, Service
 from envplane.service.kinds.application import ApplicationGitRepositoryRequest
-from envplane.service.kinds.base import BuiltIn, Kind, ServiceType
+from envplane.service.kinds.base import BuiltIn, Kind, ServiceType, require_owned
 from envplane.service.kinds.job import (
     IconUri,
     drop_none,
@@ -225,9 +224,13 @@ class HelmKind(Kind):
         chart = configuration["source"].get("helm_repository")
         if chart is None:
             return
-        repository = session.get(HelmRepository, uuid.UUID(chart["repository"]))
-        if repository is None or repository.organization_id != organization_id:
-            raise NotFound.resource("helm repository", chart["repository"])
+        require_owned(
+            session,
+            HelmRepository,
+            chart["repository"],
+            organization_id=organization_id,
+            resource="helm repository",
+        )
 
 
 def _with_port_ids(configuration: dict[str, Any]) -> dict[str, Any]:

@@ -22,11 +22,10 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.orm import Session, object_session
 
 from envplane.core.crypto import SecretCipher
-from envplane.core.errors import NotFound
 from envplane.core.schemas import Description, Name, Schema
 from envplane.models import ContainerRegistry, Service
 from envplane.service.kinds.application import ApplicationGitRepositoryRequest
-from envplane.service.kinds.base import BuiltIn, Kind, ServiceType
+from envplane.service.kinds.base import BuiltIn, Kind, ServiceType, require_owned
 from envplane.service.schemas import (
     MAXIMUM_CPU,
     MAXIMUM_GPU,
@@ -350,9 +349,13 @@ class JobKind(Kind):
         image = configuration["source"].get("image")
         if image is None:
             return
-        registry = session.get(ContainerRegistry, uuid.UUID(image["registry_id"]))
-        if registry is None or registry.organization_id != organization_id:
-            raise NotFound.resource("container registry", image["registry_id"])
+        require_owned(
+            session,
+            ContainerRegistry,
+            image["registry_id"],
+            organization_id=organization_id,
+            resource="container registry",
+        )
 
 
 def _source_answer(service: Service) -> dict[str, Any]:
