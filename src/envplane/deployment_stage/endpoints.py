@@ -176,7 +176,7 @@ def _stage(view: StageView) -> DeploymentStageResponse:
                     "updated_at": member.updated_at,
                     "service_id": member.id,
                     "service_type": member.kind,
-                    "is_skipped": False,
+                    "is_skipped": member.is_skipped,
                 }
                 for member in view.services
             ],

@@ -168,18 +168,9 @@ class DeploymentStageService:
                 "the service belongs to another environment; attach it to a stage "
                 "of its own environment",
             )
-        # TODO(stages): skipping a service is not kept anywhere yet. A request
-        # to skip is refused with a 400 and every member of a stage is answered
-        # as not skipped. The fix is a boolean column services.is_skipped, set
-        # here and cleared whenever the service moves to another stage.
-        if request.is_skipped:
-            raise InvalidInput.field(
-                ("body", "is_skipped"),
-                "skipping a service is not supported yet; send false or leave it out",
-            )
-
         self._lock(session, stage)
         service.deployment_stage_id = stage.id
+        service.is_skipped = bool(request.is_skipped)
         session.flush()
         log.info(
             "deployment_stage.service_attached",

@@ -220,6 +220,7 @@ def _copy_services(
             Service.name,
             Service.configuration,
             stage_map.new_id,
+            Service.is_skipped,
             literal(utcnow(), UTCDateTime()),
             null(),
         )
@@ -234,6 +235,7 @@ def _copy_services(
         Service.name,
         Service.configuration,
         Service.deployment_stage_id,
+        Service.is_skipped,
         Service.created_at,
         Service.updated_at,
     ]

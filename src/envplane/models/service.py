@@ -1,7 +1,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, func
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from envplane.models.base import Base, RecordMixin
@@ -27,6 +27,11 @@ class Service(RecordMixin, Base):
         ForeignKey("deployment_stages.id", ondelete="SET NULL"),
         index=True,
         default=None,
+    )
+    # Whether its stage's deployment leaves the service out; set when the service
+    # is attached to a stage.
+    is_skipped: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
     )
 
 
