@@ -99,9 +99,10 @@ def _registry(service: Service, registry_id: uuid.UUID) -> dict[str, Any]:
     session = object_session(service)
     registry = session.get(ContainerRegistry, registry_id) if session else None
     if registry is None:
-        # TODO(registry): deleting a registry does not check whether containers
-        # still use it, so an answer may name one that is gone; it then shows
-        # the id alone. Refuse such deletes once the registry API lands.
+        # TODO(registry): the registry API refuses to delete a registry in use,
+        # but not one a container names in a transaction still running (see
+        # RegistryService.delete); such a container names a registry that is
+        # gone, and its answer shows the id alone.
         return {"id": registry_id, "name": "", "url": "", "kind": "GENERIC_CR"}
     return {
         "id": registry.id,
