@@ -43,8 +43,8 @@ from envplane.models import (
 )
 from envplane.models.base import UTCDateTime, utcnow
 from envplane.service.kinds import KINDS
-from envplane.service.kinds.base import BuiltIn, ServiceType
-from envplane.variable.builtins import environment_builtins
+from envplane.service.kinds.base import ServiceType
+from envplane.variable.builtins import environment_builtins, service_builtin
 from envplane.variable.scopes import VariableScope, VariableType
 
 log = get_logger(__name__)
@@ -248,42 +248,25 @@ def _add_builtins(session: Session, *, copy: Environment, cipher: SecretCipher) 
     """Generate the copy's built-ins, its own and its services', in one insert:
     they derive from ids, so they are made anew rather than copied."""
     services = session.scalars(select(Service).where(Service.environment_id == copy.id))
+    builtins = [
+        *environment_builtins(copy),
+        *(
+            service_builtin(copy, service, builtin, cipher=cipher)
+            for service in services
+            for builtin in KINDS[ServiceType(service.kind)].builtins(
+                service, cipher=cipher
+            )
+        ),
+    ]
+    # One multi-row VALUES insert rather than the session's batched flush, so
+    # that the statement count holds however many services there are.
+    columns = Variable.__table__.columns.keys()
     rows = [
-        _row(
-            BuiltIn(entry.key, str(entry.value)),
-            copy=copy,
-            service_id=None,
-            cipher=cipher,
-        )
-        for entry in environment_builtins(copy)
-    ] + [
-        _row(builtin, copy=copy, service_id=service.id, cipher=cipher)
-        for service in services
-        for builtin in KINDS[ServiceType(service.kind)].builtins(service, cipher=cipher)
+        {column: getattr(row, column) for column in columns}
+        | {"id": uuid.uuid4(), "created_at": utcnow()}
+        for row in builtins
     ]
     session.execute(insert(Variable).values(rows))
-
-
-def _row(
-    builtin: BuiltIn,
-    *,
-    copy: Environment,
-    service_id: uuid.UUID | None,
-    cipher: SecretCipher,
-) -> dict[str, object]:
-    return {
-        "id": uuid.uuid4(),
-        "owner_id": copy.id,
-        "scope": _BUILT_IN,
-        "project_id": copy.project_id,
-        "environment_id": copy.id,
-        "service_id": service_id,
-        "is_secret": builtin.secret,
-        "key": builtin.key,
-        "value": cipher.encrypt(builtin.value) if builtin.secret else builtin.value,
-        "variable_type": VariableType.BUILT_IN,
-        "created_at": utcnow(),
-    }
 
 
 def _map_builtins(

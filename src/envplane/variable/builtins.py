@@ -92,7 +92,7 @@ def sync_service_builtins(
         if _refresh(row, wanted[renames.get(key, key)], cipher=cipher)
     ]
     created = [
-        _service_builtin(environment, service, wanted[key], cipher=cipher)
+        service_builtin(environment, service, wanted[key], cipher=cipher)
         for key in new_keys
         if key not in renames.values()
     ]
@@ -192,13 +192,14 @@ def _refresh(row: Variable, builtin: BuiltIn, *, cipher: SecretCipher) -> bool:
     return True
 
 
-def _service_builtin(
+def service_builtin(
     environment: Environment,
     service: Service,
     builtin: BuiltIn,
     *,
     cipher: SecretCipher,
 ) -> Variable:
+    """The row of one built-in of ``service``, owned by its environment."""
     row = _builtin(
         environment.id,
         environment.project_id,
