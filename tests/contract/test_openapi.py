@@ -164,15 +164,7 @@ def assert_error(response: httpx2.Response, status: int) -> None:
 class TestDocumentedAnswer:
     @pytest.mark.parametrize("operation_id", FOUNDATION)
     def test_valid(self, walk: Walk, operation_id: str) -> None:
-        calls = walk.calls_of(operation_id)
-
-        assert calls, (
-            f"the walk never called {operation_id}; steps that stopped early: "
-            f"{walk.stopped}"
-        )
-        for call in calls:
-            problems = walk.problems(call)
-            assert not problems, "\n".join(problems)
+        walk.assert_documented(operation_id)
 
 
 class TestCoverage:

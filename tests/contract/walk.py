@@ -96,6 +96,18 @@ class Walk:
         errors = self.contract.response_errors(call.operation, call.body)
         return problems + [f"answer body: {error}" for error in errors]
 
+    def assert_documented(self, operation_id: str) -> None:
+        """Fail unless the walk called ``operation_id`` and every call of it
+        went as the document says."""
+        calls = self.calls_of(operation_id)
+        assert calls, (
+            f"the walk never called {operation_id}; steps that stopped early: "
+            f"{self.stopped}"
+        )
+        for call in calls:
+            problems = self.problems(call)
+            assert not problems, "\n".join(problems)
+
     def verified(self) -> set[str]:
         """Operations called at least once, every call as the document says."""
         called = {call.operation.operation_id for call in self.calls}

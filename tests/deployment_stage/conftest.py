@@ -1,16 +1,18 @@
-"""The deployment stage routes on the test app, environments to hold stages, and
-services inserted as rows (their own routes are built apart)."""
+"""The deployment stage routes on the test app, environments to hold stages
+(emptied of the stages every environment starts with, so that each test lays
+out its own), and services inserted as rows in no stage."""
 
 import uuid
 from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.core.database import transaction
 from envplane.deployment_stage.endpoints import router
-from envplane.models import Service
+from envplane.models import DeploymentStage, Service
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
 
@@ -25,17 +27,38 @@ def app(app: FastAPI) -> FastAPI:
     return app
 
 
+def _emptied(sessions: sessionmaker[Session], environment: Json) -> Json:
+    with transaction(sessions) as session:
+        session.execute(
+            delete(DeploymentStage).where(
+                DeploymentStage.environment_id == uuid.UUID(environment["id"])
+            )
+        )
+    return environment
+
+
+@pytest.fixture
+def environment(environment: Json, sessions: sessionmaker[Session]) -> Json:
+    return _emptied(sessions, environment)
+
+
 @pytest.fixture
 def sibling_environment(
-    api: Api, owner_token: str, project: Json, cluster: Json
+    api: Api,
+    owner_token: str,
+    project: Json,
+    cluster: Json,
+    sessions: sessionmaker[Session],
 ) -> Json:
     body = {"name": "staging", "mode": "STAGING", "cluster": cluster["id"]}
     path = f"/project/{project['id']}/environment"
-    return api.post(path, token=owner_token, json=body)  # type: ignore[no-any-return]
+    return _emptied(sessions, api.post(path, token=owner_token, json=body))
 
 
 @pytest.fixture
-def foreign_environment(api: Api, outsider_token: str) -> Json:
+def foreign_environment(
+    api: Api, outsider_token: str, sessions: sessionmaker[Session]
+) -> Json:
     """An environment of another organization, owned by the outsider."""
     organization = api.post(
         "/organization", token=outsider_token, json={"name": "other", "plan": "FREE"}
@@ -49,11 +72,12 @@ def foreign_environment(api: Api, outsider_token: str) -> Json:
     project = api.post(
         f"{base}/project", token=outsider_token, json={"name": "theirs"}, expect=200
     )
-    return api.post(  # type: ignore[no-any-return]
+    environment = api.post(
         f"/project/{project['id']}/environment",
         token=outsider_token,
         json={"name": "theirs", "mode": "DEVELOPMENT", "cluster": cluster["id"]},
     )
+    return _emptied(sessions, environment)
 
 
 @pytest.fixture

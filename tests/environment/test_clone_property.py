@@ -15,16 +15,18 @@ from tests.environment.test_clone_services import (
     _without_own_fields,
 )
 from tests.fixtures.api import Api
-from tests.fixtures.factories import Json
-from tests.service.conftest import add_registry, application_body, container_body
-from tests.service_kinds.conftest import (
-    add_helm_repository,
+from tests.fixtures.bodies import (
+    application_body,
     chart_body,
+    container_body,
     database_body,
     helm_body,
     image_job_body,
     job_body,
 )
+from tests.fixtures.factories import Json
+from tests.service.conftest import add_registry
+from tests.service_kinds.conftest import add_helm_repository
 
 _names = itertools.count()
 

@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from envplane.core.database import transaction
 from envplane.models import CustomDomain, Service, Variable
 from tests.fixtures.api import Api
-from tests.fixtures.factories import Json
-from tests.service.conftest import add_registry, application_body, container_body
-from tests.service_kinds.conftest import (
-    add_helm_repository,
+from tests.fixtures.bodies import (
+    application_body,
     chart_body,
+    container_body,
     database_body,
     image_job_body,
 )
+from tests.fixtures.factories import Json
+from tests.service.conftest import add_registry
+from tests.service_kinds.conftest import add_helm_repository
 
 # Fields that differ between a service and its copy by design.
 OWN_FIELDS = {"id", "created_at", "updated_at", "environment"}
@@ -160,21 +162,10 @@ class TestCloneServices:
             expect=202,
         )
 
-        stages = api.get(
-            f"/environment/{clone['id']}/deploymentStage", token=owner_token
-        )
-        names = {
-            s["id"]: name for name, s in _services(api, owner_token, clone).items()
-        }
-        layout = [
-            (
-                stage["name"],
-                stage["deployment_order"],
-                sorted(names[member["service_id"]] for member in stage["services"]),
-            )
-            for stage in stages["results"]
-        ]
-        assert layout == [("data", 0, ["orders-db"]), ("apps", 1, ["api", "worker"])]
+        layout = _stage_layout(api, owner_token, clone)
+        assert layout == _stage_layout(api, owner_token, shop)
+        assert ("data", 5, ["orders-db"]) in layout
+        assert ("apps", 6, ["api", "worker"]) in layout
 
     def test_variables_follow(
         self, api: Api, owner_token: str, shop: Json, sessions: sessionmaker[Session]
@@ -314,3 +305,19 @@ class TestCloneServicesCost:
         hundred = self._clone_statements(api, owner_token, project, sessions, 100)
 
         assert one == hundred
+
+
+def _stage_layout(
+    api: Api, token: str, environment: Json
+) -> list[tuple[str, int, list[str]]]:
+    """Each stage of the environment in order, with its services' names."""
+    stages = api.get(f"/environment/{environment['id']}/deploymentStage", token=token)
+    names = {s["id"]: name for name, s in _services(api, token, environment).items()}
+    return [
+        (
+            stage["name"],
+            stage["deployment_order"],
+            sorted(names[member["service_id"]] for member in stage["services"]),
+        )
+        for stage in stages["results"]
+    ]

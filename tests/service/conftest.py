@@ -13,6 +13,7 @@ from envplane.core.database import transaction
 from envplane.models import ContainerRegistry, Environment, Service, Variable
 from tests.contract.openapi import DOCUMENT_PATH, Contract
 from tests.fixtures.api import Api
+from tests.fixtures.bodies import application_body, container_body
 from tests.fixtures.factories import Json
 
 _CONTRACT: list[Contract] = []
@@ -52,64 +53,6 @@ def add_registry(
 @pytest.fixture
 def registry(sessions: sessionmaker[Session], organization: Json) -> Json:
     return add_registry(sessions, organization["id"])
-
-
-def application_body(**changes: Any) -> Json:
-    """A realistic application: a web API with a public port, a readiness
-    probe, a volume and two to five instances."""
-    return {
-        "name": "api",
-        "description": "The shop's public API",
-        "git_repository": {
-            "url": "https://github.com/acme/shop-api.git",
-            "owner": "acme",
-            "name": "shop-api",
-            "branch": "main",
-            "root_path": "/",
-            "provider": "GITHUB",
-        },
-        "build_mode": "DOCKER",
-        "dockerfile_path": "Dockerfile",
-        "cpu": 1000,
-        "memory": 1024,
-        "min_running_instances": 2,
-        "max_running_instances": 5,
-        "ports": [
-            {
-                "name": "http",
-                "internal_port": 8080,
-                "external_port": 443,
-                "publicly_accessible": True,
-                "is_default": True,
-                "protocol": "HTTP",
-            }
-        ],
-        "storage": [{"type": "FAST_SSD", "size": 10, "mount_point": "/data"}],
-        "healthchecks": {
-            "readiness_probe": {
-                "type": {"http": {"path": "/healthz", "port": 8080}},
-                "initial_delay_seconds": 10,
-            }
-        },
-        "arguments": ["serve", "--port", "8080"],
-        **changes,
-    }
-
-
-def container_body(registry_id: str, /, **changes: Any) -> Json:
-    """A realistic container: a worker image with a TCP liveness probe."""
-    return {
-        "name": "worker",
-        "registry_id": registry_id,
-        "image_name": "acme/worker",
-        "tag": "1.4.2",
-        "cpu": 250,
-        "memory": 256,
-        "ports": [{"internal_port": 9000, "publicly_accessible": False}],
-        "healthchecks": {"liveness_probe": {"type": {"tcp": {"port": 9000}}}},
-        "entrypoint": "/usr/bin/worker",
-        **changes,
-    }
 
 
 @pytest.fixture

@@ -11,14 +11,9 @@ from envplane.core.database import transaction
 from envplane.models import CustomDomain, DeploymentStage, Service, Variable
 from envplane.variable.builtins import internal_host
 from tests.fixtures.api import Api
+from tests.fixtures.bodies import application_body, container_body
 from tests.fixtures.factories import Json
-from tests.service.conftest import (
-    add_entry,
-    add_registry,
-    application_body,
-    builtin_id,
-    container_body,
-)
+from tests.service.conftest import add_entry, add_registry, builtin_id
 
 Conforms = Callable[[str, Any], None]
 

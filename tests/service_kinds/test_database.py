@@ -12,8 +12,9 @@ from envplane.core.crypto import SecretCipher, generate_key
 from envplane.models import Service, Variable
 from envplane.service.kinds.database import DatabaseKind, DatabaseRequest
 from tests.fixtures.api import Api
+from tests.fixtures.bodies import database_body
 from tests.fixtures.factories import Json
-from tests.service_kinds.conftest import Conforms, database_body
+from tests.service_kinds.conftest import Conforms
 
 CIPHER = SecretCipher([generate_key()])
 

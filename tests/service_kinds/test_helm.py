@@ -12,13 +12,9 @@ from envplane.models import Service
 from envplane.service.kinds.helm import HelmKind, HelmRequest
 from tests.contract.openapi import Contract
 from tests.fixtures.api import Api
+from tests.fixtures.bodies import chart_body, helm_body
 from tests.fixtures.factories import Json
-from tests.service_kinds.conftest import (
-    Conforms,
-    add_helm_repository,
-    chart_body,
-    helm_body,
-)
+from tests.service_kinds.conftest import Conforms, add_helm_repository
 
 CIPHER = SecretCipher([generate_key()])
 

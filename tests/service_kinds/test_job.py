@@ -12,13 +12,9 @@ from envplane.models import Service
 from envplane.service.kinds.job import JobKind, JobRequest
 from tests.contract.openapi import Contract
 from tests.fixtures.api import Api
+from tests.fixtures.bodies import image_job_body, job_body
 from tests.fixtures.factories import Json
-from tests.service_kinds.conftest import (
-    Conforms,
-    add_registry,
-    image_job_body,
-    job_body,
-)
+from tests.service_kinds.conftest import Conforms, add_registry
 
 CIPHER = SecretCipher([generate_key()])
 

@@ -14,6 +14,7 @@ from envplane.core.crypto import SecretCipher
 from envplane.core.database import violates
 from envplane.core.errors import Conflict, InvalidInput, NotFound
 from envplane.core.logging import get_logger
+from envplane.deployment_stage.defaults import initial_stages
 from envplane.environment import clone
 from envplane.environment.repository import environment_repository as repository
 from envplane.environment.schemas import (
@@ -90,6 +91,7 @@ class EnvironmentService:
         session.add(environment)
         _flush_name(session, request.name)
         session.add_all(environment_builtins(environment))
+        session.add_all(initial_stages(environment))
         session.flush()
         log.info(
             "environment.created",

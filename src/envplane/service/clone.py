@@ -27,6 +27,7 @@ from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
 from envplane.core.logging import get_logger
 from envplane.core.sql import random_uuid
+from envplane.deployment_stage.defaults import default_stage
 from envplane.models import CloneIdMap, Environment, Service, Variable
 from envplane.models.base import UTCDateTime, utcnow
 from envplane.service.kinds.base import Kind, builtin_name
@@ -55,10 +56,15 @@ def clone_service(
         kind=source.kind,
         name=name,
         configuration=kind.copied(source.configuration, cipher=cipher),
-        # A stage belongs to one environment: the copy joins the source's stage
-        # only when it lands beside it.
-        deployment_stage_id=source.deployment_stage_id if same_environment else None,
     )
+    # A stage belongs to one environment: the copy joins the source's stage
+    # when it lands beside it, and its kind's default stage elsewhere.
+    if same_environment:
+        copy.deployment_stage_id = source.deployment_stage_id
+    else:
+        copy.deployment_stage_id = default_stage(
+            session, target.id, kind.service_type
+        ).id
     session.add(copy)
     session.flush()
     # Before the variables: aliases of the source's own built-ins follow to

@@ -17,6 +17,7 @@ from envplane.core.crypto import SecretCipher
 from envplane.core.database import violates
 from envplane.core.errors import Conflict, InvalidInput, NotFound
 from envplane.core.logging import get_logger
+from envplane.deployment_stage.defaults import default_stage
 from envplane.models import Environment, Project, Service
 from envplane.service import clone
 from envplane.service.kinds.base import Kind, builtin_name
@@ -106,6 +107,9 @@ class ServiceService:
             kind=kind.service_type.value,
             name=name,
             configuration=configuration,
+            deployment_stage_id=default_stage(
+                session, environment.id, kind.service_type
+            ).id,
         )
         session.add(service)
         with _unique_name(kind, name):
