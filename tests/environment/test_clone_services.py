@@ -154,6 +154,31 @@ class TestCloneServices:
             else:
                 assert _without_own_fields(service) == _without_own_fields(source[name])
 
+    def test_shares_no_ids_or_credentials(
+        self, api: Api, owner_token: str, shop: Json, sessions: sessionmaker[Session]
+    ) -> None:
+        source = _services(api, owner_token, shop)
+
+        body = {"name": "preview-8", "mode": "PREVIEW"}
+        clone = api.post(
+            f"/environment/{shop['id']}/clone", token=owner_token, json=body, expect=202
+        )
+
+        copied = _services(api, owner_token, clone)
+        for name in ("api", "worker"):
+            ports = {port["id"] for port in copied[name]["ports"]}
+            assert ports
+            assert ports.isdisjoint(port["id"] for port in source[name]["ports"])
+        volumes = {volume["id"] for volume in copied["api"]["storage"]}
+        assert volumes.isdisjoint(v["id"] for v in source["api"]["storage"])
+        cipher = api.app.state.cipher
+        with transaction(sessions) as session:
+            stored = [
+                session.get_one(Service, uuid.UUID(s["id"])).configuration["password"]
+                for s in (source["orders-db"], copied["orders-db"])
+            ]
+        assert cipher.decrypt(stored[0]) != cipher.decrypt(stored[1])
+
     def test_stages_follow(self, api: Api, owner_token: str, shop: Json) -> None:
         clone = api.post(
             f"/environment/{shop['id']}/clone",

@@ -20,7 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Uuid,
     and_,
-    delete,
     func,
     insert,
     literal,
@@ -28,7 +27,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import Session, aliased
 
 from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
@@ -45,14 +44,17 @@ from envplane.models.base import UTCDateTime, utcnow
 from envplane.service.kinds import KINDS
 from envplane.service.kinds.base import ServiceType
 from envplane.variable.builtins import environment_builtins, service_builtin
-from envplane.variable.scopes import VariableScope, VariableType
+from envplane.variable.copying import (
+    PARENT_TYPES,
+    forget_ids,
+    insert_entries,
+    pair_ids,
+    paired,
+)
+from envplane.variable.scopes import VariableScope
 
 log = get_logger(__name__)
 
-_MAP_COLUMNS = [CloneIdMap.clone_id, CloneIdMap.old_id, CloneIdMap.new_id]
-
-# Types an alias or override may point at when re-targeted to another project.
-_PARENT_TYPES = (VariableType.VALUE, VariableType.FILE, VariableType.BUILT_IN)
 _BUILT_IN = VariableScope.BUILT_IN
 
 
@@ -88,10 +90,12 @@ def clone_environment(
     session.flush()
 
     clone_id = uuid.uuid4()
-    _map_ids(session, clone_id=clone_id, source=source, copy=copy)
+    _map_ids(session, clone_id=clone_id, source=source)
     _copy_stages(session, clone_id=clone_id, source=source, copy=copy)
-    services = _copy_services(session, clone_id=clone_id, source=source, copy=copy)
-    _add_builtins(session, copy=copy, cipher=cipher)
+    services = _copy_services(
+        session, clone_id=clone_id, source=source, copy=copy, cipher=cipher
+    )
+    _add_builtins(session, copy=copy, services=services, cipher=cipher)
     _map_builtins(session, clone_id=clone_id, source_id=source.id, copy_id=copy.id)
     copied = _copy_variables(
         session,
@@ -100,14 +104,14 @@ def clone_environment(
         copy=copy,
         source_project_id=source_project_id,
     )
-    session.execute(delete(CloneIdMap).where(CloneIdMap.clone_id == clone_id))
+    forget_ids(session, clone_id)
 
     log.info(
         "environment.clone.completed",
         source_environment_id=str(source.id),
         environment_id=str(copy.id),
         project_id=str(target_project_id),
-        services=services,
+        services=len(services),
         variables=copied,
     )
     return copy
@@ -155,13 +159,11 @@ def _same_entry_in(
         target.scope == parent.scope,
         target.key == parent.key,
         target.is_secret == parent.is_secret,
-        target.variable_type.in_(_PARENT_TYPES),
+        target.variable_type.in_(PARENT_TYPES),
     )
 
 
-def _map_ids(
-    session: Session, *, clone_id: uuid.UUID, source: Environment, copy: Environment
-) -> None:
+def _map_ids(session: Session, *, clone_id: uuid.UUID, source: Environment) -> None:
     """A new id for the environment's stages, services and the entries it and
     its services define."""
     new_id = random_uuid()
@@ -174,8 +176,7 @@ def _map_ids(
     entries = select(literal(clone_id, Uuid()), Variable.id, new_id).where(
         Variable.environment_id == source.id, Variable.scope != _BUILT_IN
     )
-    rows = union_all(stages, services, entries)
-    session.execute(insert(CloneIdMap).from_select(_MAP_COLUMNS, rows))
+    pair_ids(session, union_all(stages, services, entries))
 
 
 def _copy_stages(
@@ -192,7 +193,7 @@ def _copy_stages(
             literal(utcnow(), UTCDateTime()),
             null(),
         )
-        .join(stage_map, _mapped(stage_map, clone_id, DeploymentStage.id))
+        .join(stage_map, paired(stage_map, clone_id, DeploymentStage.id))
         .where(DeploymentStage.environment_id == source.id)
     )
     columns = [
@@ -208,46 +209,57 @@ def _copy_stages(
 
 
 def _copy_services(
-    session: Session, *, clone_id: uuid.UUID, source: Environment, copy: Environment
-) -> int:
-    """Copy every service with its configuration and its stage membership."""
+    session: Session,
+    *,
+    clone_id: uuid.UUID,
+    source: Environment,
+    copy: Environment,
+    cipher: SecretCipher,
+) -> list[Service]:
+    """Copy every service with its stage membership, and return the copies.
+
+    Each configuration passes through its kind, which gives the copy what must
+    not be shared (fresh port and volume ids, a new database password), so the
+    rows are built here from one SELECT and written with one multi-row insert.
+    """
     service_map, stage_map = aliased(CloneIdMap), aliased(CloneIdMap)
-    rows = (
-        select(
-            service_map.new_id,
-            literal(copy.id, Uuid()),
-            Service.kind,
-            Service.name,
-            Service.configuration,
-            stage_map.new_id,
-            Service.is_skipped,
-            literal(utcnow(), UTCDateTime()),
-            null(),
-        )
-        .join(service_map, _mapped(service_map, clone_id, Service.id))
-        .outerjoin(stage_map, _mapped(stage_map, clone_id, Service.deployment_stage_id))
+    sources = session.execute(
+        select(Service, service_map.new_id, stage_map.new_id)
+        .join(service_map, paired(service_map, clone_id, Service.id))
+        .outerjoin(stage_map, paired(stage_map, clone_id, Service.deployment_stage_id))
         .where(Service.environment_id == source.id)
     )
-    columns = [
-        Service.id,
-        Service.environment_id,
-        Service.kind,
-        Service.name,
-        Service.configuration,
-        Service.deployment_stage_id,
-        Service.is_skipped,
-        Service.created_at,
-        Service.updated_at,
+    created_at = utcnow()
+    copies = [
+        Service(
+            id=new_id,
+            environment_id=copy.id,
+            kind=service.kind,
+            name=service.name,
+            configuration=KINDS[ServiceType(service.kind)].copied(
+                service.configuration, cipher=cipher
+            ),
+            deployment_stage_id=stage_id,
+            is_skipped=service.is_skipped,
+            created_at=created_at,
+            updated_at=None,
+        )
+        for service, new_id, stage_id in sources
     ]
-    statement = insert(Service).from_select(columns, rows)
-    result = session.execute(statement.execution_options(preserve_rowcount=True))
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    if copies:
+        session.execute(insert(Service).values([_row_of(c) for c in copies]))
+    return copies
 
 
-def _add_builtins(session: Session, *, copy: Environment, cipher: SecretCipher) -> None:
-    """Generate the copy's built-ins, its own and its services', in one insert:
-    they derive from ids, so they are made anew rather than copied."""
-    services = session.scalars(select(Service).where(Service.environment_id == copy.id))
+def _add_builtins(
+    session: Session,
+    *,
+    copy: Environment,
+    services: list[Service],
+    cipher: SecretCipher,
+) -> None:
+    """Generate the built-ins of the copy and its services in one insert: they
+    derive from ids, so they are made anew rather than copied."""
     builtins = [
         *environment_builtins(copy),
         *(
@@ -258,15 +270,20 @@ def _add_builtins(session: Session, *, copy: Environment, cipher: SecretCipher) 
             )
         ),
     ]
-    # One multi-row VALUES insert rather than the session's batched flush, so
-    # that the statement count holds however many services there are.
-    columns = Variable.__table__.columns.keys()
+    created_at = utcnow()
     rows = [
-        {column: getattr(row, column) for column in columns}
-        | {"id": uuid.uuid4(), "created_at": utcnow()}
+        _row_of(row) | {"id": uuid.uuid4(), "created_at": created_at}
         for row in builtins
     ]
     session.execute(insert(Variable).values(rows))
+
+
+def _row_of(record: Service | Variable) -> dict[str, Any]:
+    """The column values of a transient record, for a multi-row insert: one
+    statement however many rows, where the session would batch its flush."""
+    return {
+        column.key: getattr(record, column.key) for column in record.__table__.columns
+    }
 
 
 def _map_builtins(
@@ -287,7 +304,7 @@ def _map_builtins(
         )
         .where(Variable.owner_id == source_id, Variable.scope == _BUILT_IN)
     )
-    session.execute(insert(CloneIdMap).from_select(_MAP_COLUMNS, rows))
+    pair_ids(session, rows)
 
 
 def _copy_variables(
@@ -331,40 +348,13 @@ def _copy_variables(
             literal(utcnow(), UTCDateTime()),
             null(),
         )
-        .join(row_map, _mapped(row_map, clone_id, Variable.id))
-        .outerjoin(service_map, _mapped(service_map, clone_id, Variable.service_id))
-        .outerjoin(parent_map, _mapped(parent_map, clone_id, Variable.parent_id))
+        .join(row_map, paired(row_map, clone_id, Variable.id))
+        .outerjoin(service_map, paired(service_map, clone_id, Variable.service_id))
+        .outerjoin(parent_map, paired(parent_map, clone_id, Variable.parent_id))
         .where(Variable.environment_id == source.id, Variable.scope != _BUILT_IN)
     )
     if across_projects:
         rows = rows.outerjoin(parent, parent.id == Variable.parent_id).outerjoin(
             target, _same_entry_in(target, parent, copy.project_id)
         )
-    columns = [
-        Variable.id,
-        Variable.owner_id,
-        Variable.scope,
-        Variable.project_id,
-        Variable.environment_id,
-        Variable.service_id,
-        Variable.is_secret,
-        Variable.key,
-        Variable.value,
-        Variable.variable_type,
-        Variable.mount_path,
-        Variable.description,
-        Variable.enable_interpolation_in_file,
-        Variable.parent_id,
-        Variable.created_at,
-        Variable.updated_at,
-    ]
-    statement = insert(Variable).from_select(columns, rows)
-    result = session.execute(statement.execution_options(preserve_rowcount=True))
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
-
-
-def _mapped(
-    mapping: type[CloneIdMap], clone_id: uuid.UUID, old_id: InstrumentedAttribute[Any]
-) -> ColumnElement[bool]:
-    """Join condition: ``mapping`` holds this clone's new id for ``old_id``."""
-    return and_(mapping.clone_id == clone_id, mapping.old_id == old_id)
+    return insert_entries(session, rows)

@@ -14,9 +14,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     case,
-    delete,
     func,
-    insert,
     literal,
     null,
     select,
@@ -32,12 +30,16 @@ from envplane.models import CloneIdMap, Environment, Service, Variable
 from envplane.models.base import UTCDateTime, utcnow
 from envplane.service.kinds.base import Kind, builtin_name
 from envplane.variable.builtins import sync_service_builtins
-from envplane.variable.scopes import VariableScope, VariableType
+from envplane.variable.copying import (
+    PARENT_TYPES,
+    forget_ids,
+    insert_entries,
+    pair_ids,
+    paired,
+)
+from envplane.variable.scopes import VariableScope
 
 log = get_logger(__name__)
-
-_MAP_COLUMNS = [CloneIdMap.clone_id, CloneIdMap.old_id, CloneIdMap.new_id]
-_PARENT_TYPES = (VariableType.VALUE, VariableType.FILE, VariableType.BUILT_IN)
 
 
 def clone_service(
@@ -75,14 +77,14 @@ def clone_service(
 
     _check_parents_exist(session, source=source, copy=copy, target=target)
     clone_id = uuid.uuid4()
-    rows = select(literal(clone_id, Uuid()), Variable.id, random_uuid()).where(
+    pairs = select(literal(clone_id, Uuid()), Variable.id, random_uuid()).where(
         Variable.owner_id == source.id
     )
-    session.execute(insert(CloneIdMap).from_select(_MAP_COLUMNS, rows))
+    pair_ids(session, pairs)
     copied = _copy_variables(
         session, clone_id=clone_id, source=source, copy=copy, target=target
     )
-    session.execute(delete(CloneIdMap).where(CloneIdMap.clone_id == clone_id))
+    forget_ids(session, clone_id)
 
     log.info(
         "service.clone.completed",
@@ -127,7 +129,7 @@ def _target_parent(
         target_entry.scope == parent.scope,
         target_entry.key == key,
         target_entry.is_secret == parent.is_secret,
-        target_entry.variable_type.in_(_PARENT_TYPES),
+        target_entry.variable_type.in_(PARENT_TYPES),
     )
 
 
@@ -198,15 +200,8 @@ def _copy_variables(
             null(),
         )
         .select_from(Variable)
-        .join(
-            row_map, and_(row_map.clone_id == clone_id, row_map.old_id == Variable.id)
-        )
-        .outerjoin(
-            parent_map,
-            and_(
-                parent_map.clone_id == clone_id, parent_map.old_id == Variable.parent_id
-            ),
-        )
+        .join(row_map, paired(row_map, clone_id, Variable.id))
+        .outerjoin(parent_map, paired(parent_map, clone_id, Variable.parent_id))
         .outerjoin(parent, parent.id == Variable.parent_id)
         .outerjoin(
             target_entry,
@@ -219,24 +214,4 @@ def _copy_variables(
         )
         .where(Variable.owner_id == source.id)
     )
-    columns = [
-        Variable.id,
-        Variable.owner_id,
-        Variable.scope,
-        Variable.project_id,
-        Variable.environment_id,
-        Variable.service_id,
-        Variable.is_secret,
-        Variable.key,
-        Variable.value,
-        Variable.variable_type,
-        Variable.mount_path,
-        Variable.description,
-        Variable.enable_interpolation_in_file,
-        Variable.parent_id,
-        Variable.created_at,
-        Variable.updated_at,
-    ]
-    statement = insert(Variable).from_select(columns, rows)
-    result = session.execute(statement.execution_options(preserve_rowcount=True))
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return insert_entries(session, rows)
