@@ -15,6 +15,7 @@ from envplane.core.handlers import install_error_handlers
 from envplane.core.keys import load_secret_cipher, load_signing_key
 from envplane.core.logging import configure_logging
 from envplane.core.openapi import install_openapi, operation_id
+from envplane.core.retry import RetryTransientErrors
 from envplane.custom_domain.endpoints import router as custom_domain_router
 from envplane.deployment_stage.endpoints import router as deployment_stage_router
 from envplane.environment.endpoints import router as environment_router
@@ -59,4 +60,5 @@ def create_app(
         deployment_stage_router,
     ):
         app.include_router(router)
+    app.add_middleware(RetryTransientErrors)
     return app
