@@ -144,6 +144,7 @@ class TestCloneServices:
         assert kinds == {"APPLICATION", "CONTAINER", "DATABASE", "JOB", "HELM"}
         for name, service in copied.items():
             assert service["id"] != source[name]["id"]
+            assert uuid.UUID(service["id"]).version == 4
             assert service["environment"] == {"id": clone["id"]}
             if service["service_type"] == "DATABASE":
                 # The host derives from the new service id.

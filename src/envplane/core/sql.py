@@ -22,5 +22,10 @@ def _random_uuid_postgresql(element: random_uuid, compiler: Any, **kw: Any) -> s
 
 @compiles(random_uuid, "sqlite")
 def _random_uuid_sqlite(element: random_uuid, compiler: Any, **kw: Any) -> str:
-    # The non-native Uuid type stores 32 lowercase hex digits.
-    return "lower(hex(randomblob(16)))"
+    # The non-native Uuid type stores 32 lowercase hex digits. Random bits with
+    # the version 4 and variant bits set, as gen_random_uuid() gives.
+    return (
+        "lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2)"
+        " || substr('89ab', 1 + (abs(random()) % 4), 1)"
+        " || substr(hex(randomblob(2)), 2) || hex(randomblob(6)))"
+    )
