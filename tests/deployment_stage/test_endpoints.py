@@ -2,19 +2,20 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
-from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
 from envplane.models import DeploymentStage
 from tests.contract.openapi import DOCUMENT_PATH, Contract
 from tests.fixtures.api import Api
+from tests.fixtures.bulk import add_services, add_stages
 from tests.fixtures.factories import Json
 from tests.fixtures.server import live_server
+from tests.fixtures.statements import recorded_statements
 
 MakeStage = Callable[..., Json]
 MakeService = Callable[[Json], Json]
@@ -50,6 +51,24 @@ def _members(answer: Json) -> dict[str, list[str]]:
     return {
         s["name"]: [m["service_id"] for m in s["services"]] for s in answer["results"]
     }
+
+
+def _listing_statements(
+    api: Api, token: str, sessions: sessionmaker[Session], environment: Json, count: int
+) -> list[str]:
+    """The statements listing the stages of ``environment`` take once it has
+    ``count`` stages holding a service each."""
+    environment_id = uuid.UUID(environment["id"])
+    stage_ids = add_stages(sessions, environment_id, count)
+    configurations: list[Json] = [{}] * count
+    add_services(
+        sessions, environment_id, "APPLICATION", configurations, stage_ids=stage_ids
+    )
+
+    with recorded_statements(api.app.state.engine) as statements:
+        answer = api.get(_stages_path(environment), token=token)
+    assert [len(stage["services"]) for stage in answer["results"]] == [1] * count
+    return statements
 
 
 @pytest.fixture
@@ -199,6 +218,20 @@ class TestList:
         api.get(path, token=outsider_token, expect=404)
         answer = api.get(path, token=member_token(Role.VIEWER))
         assert _names(answer) == ["a", "b", "c", "d"]
+
+    def test_statement_count_does_not_grow(
+        self,
+        api: Api,
+        owner_token: str,
+        environment: Json,
+        sibling_environment: Json,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        args = (api, owner_token, sessions)
+        few = _listing_statements(*args, environment, 10)
+        many = _listing_statements(*args, sibling_environment, 1000)
+
+        assert len(few) == len(many), many
 
 
 class TestGet:
@@ -790,21 +823,17 @@ class TestMoveSequence:
         sessions: sessionmaker[Session],
     ) -> None:
         many = [make_stage(environment, f"stage-{i}") for i in range(12)]
-        updates: list[str] = []
 
-        def record(*args: Any) -> None:
-            statement = args[2]
-            if statement.lstrip().upper().startswith("UPDATE DEPLOYMENT_STAGES"):
-                updates.append(statement)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(engine) as statements:
             answer = api.put(
                 _move_path(many[-1], "moveBefore", many[0]), token=owner_token
             )
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
 
+        updates = [
+            statement
+            for statement in statements
+            if statement.lstrip().upper().startswith("UPDATE DEPLOYMENT_STAGES")
+        ]
         assert len(updates) == 1
         assert _names(answer)[:2] == ["stage-11", "stage-0"]
         with sessions() as session:

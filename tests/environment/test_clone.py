@@ -1,13 +1,12 @@
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from threading import Barrier
 from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
@@ -15,6 +14,7 @@ from envplane.models import CloneIdMap, Environment, Variable
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
 from tests.fixtures.server import live_server
+from tests.fixtures.statements import recorded_statements
 
 
 def _clone(environment: Json) -> str:
@@ -341,20 +341,6 @@ class TestClone:
             assert answer["message"]
 
 
-@contextmanager
-def _counting_statements(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _fill(
     sessions: sessionmaker[Session], project: Json, environment: Json, count: int
 ) -> None:
@@ -414,7 +400,7 @@ class TestCloneCost:
         )
         _fill(sessions, project, environment, count)
 
-        with _counting_statements(api.app.state.engine) as statements:
+        with recorded_statements(api.app.state.engine) as statements:
             clone = api.post(
                 _clone(environment),
                 token=owner_token,

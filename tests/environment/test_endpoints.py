@@ -1,12 +1,41 @@
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from envplane.auth.roles import Role
 from tests.fixtures.api import Api
+from tests.fixtures.bulk import add_environments
 from tests.fixtures.factories import Json
+from tests.fixtures.statements import recorded_statements
 
 
 def _path(project: Json) -> str:
     return f"/project/{project['id']}/environment"
+
+
+def _listing_statements(
+    api: Api,
+    token: str,
+    organization: Json,
+    cluster: Json,
+    sessions: sessionmaker[Session],
+    *,
+    count: int,
+    suffix: str = "",
+) -> list[str]:
+    """The statements listing a new project's ``count`` environments takes."""
+    project = api.post(
+        f"/organization/{organization['id']}/project",
+        token=token,
+        json={"name": f"size-{count}"},
+        expect=200,
+    )
+    add_environments(sessions, project, cluster, count)
+
+    with recorded_statements(api.app.state.engine) as statements:
+        listed = api.get(_path(project) + suffix, token=token)["results"]
+    assert len(listed) == count
+    return statements
 
 
 class TestCreate:
@@ -127,6 +156,20 @@ class TestList:
         assert api.get(_path(project), token=member_token(Role.VIEWER))["results"]
         api.get(_path(project), token=outsider_token, expect=404)
 
+    def test_ten_thousand(
+        self,
+        api: Api,
+        owner_token: str,
+        organization: Json,
+        cluster: Json,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        args = (api, owner_token, organization, cluster, sessions)
+        small = _listing_statements(*args, count=10)
+        full = _listing_statements(*args, count=10_000)
+
+        assert len(small) == len(full), full
+
 
 class TestGet:
     def test_valid(self, api: Api, owner_token: str, environment: Json) -> None:
@@ -216,3 +259,17 @@ class TestStatus:
             f"/project/{project['id']}/environment/status", token=owner_token
         )
         assert [s["id"] for s in statuses["results"]] == [environment["id"]]
+
+    def test_project_statement_count_does_not_grow(
+        self,
+        api: Api,
+        owner_token: str,
+        organization: Json,
+        cluster: Json,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        args = (api, owner_token, organization, cluster, sessions)
+        small = _listing_statements(*args, count=10, suffix="/status")
+        large = _listing_statements(*args, count=1000, suffix="/status")
+
+        assert len(small) == len(large), large

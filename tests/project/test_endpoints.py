@@ -1,16 +1,15 @@
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
 from envplane.models import Environment, Project, Variable
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
+from tests.fixtures.statements import recorded_statements
 
 
 def _path(organization: Json) -> str:
@@ -55,21 +54,6 @@ def _add_environments(
                 variable_type="VALUE",
             )
         )
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 class TestCreate:
@@ -156,14 +140,14 @@ class TestList:
         engine: Engine,
     ) -> None:
         path = _path(organization)
-        with _statements(engine) as one_project:
+        with recorded_statements(engine) as one_project:
             api.get(path, token=owner_token)
         for name, count in (("api", 3), ("docs", 0), ("ops", 1)):
             created = api.post(path, token=owner_token, json={"name": name}, expect=200)
             _add_environments(sessions, created, cluster, count)
         _add_environments(sessions, project, cluster, 2)
 
-        with _statements(engine) as four_projects:
+        with recorded_statements(engine) as four_projects:
             listed = api.get(path, token=owner_token)["results"]
 
         counts = {p["name"]: p["associated_environments_count"] for p in listed}

@@ -3,14 +3,14 @@ project, one of another organization, and services."""
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from envplane.models import Service
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
+from tests.fixtures.statements import recorded_statements
 
 
 @pytest.fixture
@@ -87,11 +87,5 @@ def foreign_service(api: Api, foreign_environment: Json) -> dict[str, Json]:
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
     """The SQL statements run while the test lasts."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(engine) as seen:
+        yield seen

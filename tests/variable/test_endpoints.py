@@ -13,7 +13,9 @@ from envplane.auth.roles import Role
 from envplane.models import Variable
 from envplane.variable.repository import variable_repository
 from tests.fixtures.api import Api
+from tests.fixtures.bulk import add_entries
 from tests.fixtures.factories import Json
+from tests.fixtures.statements import recorded_statements
 
 VARIABLE = "environmentVariable"
 SECRET = "secret"
@@ -137,6 +139,63 @@ def built_ins(owner: str, kind: str) -> list[tuple[str, str]]:
     if owner.startswith("/project/"):
         return [("QOVERY_PROJECT_ID", "BUILT_IN")]
     return [("QOVERY_ENVIRONMENT_ID", "BUILT_IN"), ("QOVERY_PROJECT_ID", "BUILT_IN")]
+
+
+def listing_statements(
+    api: Api,
+    token: str,
+    organization: Json,
+    cluster: Json,
+    sessions: sessionmaker[Session],
+    kind: str,
+    *,
+    count: int,
+) -> list[list[str]]:
+    """The statements listing the entries of a new project, then of its
+    environment, take when each holds ``count`` entries of its own; a tenth of
+    the environment's alias one of the project's."""
+    project = api.post(
+        f"/organization/{organization['id']}/project",
+        token=token,
+        json={"name": f"size-{count}"},
+        expect=200,
+    )
+    environment = api.post(
+        f"/project/{project['id']}/environment",
+        token=token,
+        json={"name": "bulk", "cluster": cluster["id"]},
+    )
+    project_id, environment_id = uuid.UUID(project["id"]), uuid.UUID(environment["id"])
+    secret = kind == SECRET
+    inherited = add_entries(
+        sessions,
+        owner_id=project_id,
+        scope="PROJECT",
+        project_id=project_id,
+        count=count,
+        secret=secret,
+    )
+    add_entries(
+        sessions,
+        owner_id=environment_id,
+        scope="ENVIRONMENT",
+        project_id=project_id,
+        environment_id=environment_id,
+        count=count,
+        secret=secret,
+        alias_of=inherited[0],
+    )
+
+    seen = []
+    for owner, own in (
+        (project_path(project), count),
+        (environment_path(environment), 2 * count),
+    ):
+        with recorded_statements(api.app.state.engine) as statements:
+            entries = listed(api, token, owner, kind)
+        assert len(entries) == len(built_ins(owner, kind)) + own
+        seen.append(statements)
+    return seen
 
 
 @pytest.fixture(params=[VARIABLE, SECRET])
@@ -315,6 +374,21 @@ class TestList:
         ]
         reads = [s for s in statements if "FROM variables" in s]
         assert len(reads) == 1, reads
+
+    def test_five_thousand(
+        self,
+        api: Api,
+        owner_token: str,
+        organization: Json,
+        cluster: Json,
+        sessions: sessionmaker[Session],
+        kind: str,
+    ) -> None:
+        args = (api, owner_token, organization, cluster, sessions, kind)
+        small = listing_statements(*args, count=10)
+        full = listing_statements(*args, count=5000)
+
+        assert [len(s) for s in small] == [len(s) for s in full], full
 
     def test_viewer(
         self,

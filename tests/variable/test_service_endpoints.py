@@ -16,7 +16,9 @@ from envplane.service.kinds.base import BuiltIn
 from envplane.variable.builtins import sync_service_builtins
 from tests.contract.openapi import DOCUMENT_PATH, Contract
 from tests.fixtures.api import Api
+from tests.fixtures.bulk import add_entries
 from tests.fixtures.factories import Json
+from tests.fixtures.statements import recorded_statements
 from tests.variable.conftest import insert_service
 from tests.variable.test_endpoints import (
     MISSING_ID,
@@ -139,6 +141,55 @@ def find(entries: list[Json], key: str, scope: str) -> Json:
     return entry
 
 
+def listing_statements(
+    api: Api,
+    token: str,
+    project: Json,
+    cluster: Json,
+    sessions: sessionmaker[Session],
+    service_kind: str,
+    kind: str,
+    *,
+    count: int,
+) -> list[str]:
+    """The statements listing the entries of a service of a new environment
+    take when the service and the environment hold ``count`` entries each; a
+    tenth of the service's alias one of the environment's."""
+    environment = api.post(
+        f"/project/{project['id']}/environment",
+        token=token,
+        json={"name": f"size-{count}", "cluster": cluster["id"]},
+    )
+    service = insert_service(api, environment, service_kind, "bulk")
+    project_id, environment_id = uuid.UUID(project["id"]), uuid.UUID(environment["id"])
+    secret = kind == SECRET
+    inherited = add_entries(
+        sessions,
+        owner_id=environment_id,
+        scope="ENVIRONMENT",
+        project_id=project_id,
+        environment_id=environment_id,
+        count=count,
+        secret=secret,
+    )
+    add_entries(
+        sessions,
+        owner_id=uuid.UUID(service["id"]),
+        scope=service_kind,
+        project_id=project_id,
+        environment_id=environment_id,
+        service_id=uuid.UUID(service["id"]),
+        count=count,
+        secret=secret,
+        alias_of=inherited[0],
+    )
+
+    with recorded_statements(api.app.state.engine) as statements:
+        entries = listed(api, token, service_path(service), kind)
+    assert len(entries) >= 2 * count
+    return statements
+
+
 class TestList:
     @both_kinds
     def test_valid(
@@ -249,6 +300,24 @@ class TestList:
         assert len(reads) == 1, reads
         # The service itself is looked up once, not once per entry.
         assert len([s for s in statements if "FROM services" in s]) == 1
+
+    @both_kinds
+    @pytest.mark.parametrize("service_kind", SERVICE_KINDS)
+    def test_statement_count_does_not_grow(
+        self,
+        api: Api,
+        owner_token: str,
+        project: Json,
+        cluster: Json,
+        sessions: sessionmaker[Session],
+        service_kind: str,
+        kind: str,
+    ) -> None:
+        args = (api, owner_token, project, cluster, sessions, service_kind, kind)
+        small = listing_statements(*args, count=10)
+        large = listing_statements(*args, count=1000)
+
+        assert len(small) == len(large), large
 
     def test_viewer(
         self,

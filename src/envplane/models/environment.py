@@ -30,3 +30,12 @@ Index(
     func.lower(Environment.name),
     unique=True,
 )
+
+# A project's environments are listed in creation order: this index finds them
+# already in that order, so a project with thousands needs no sort.
+Index(
+    "ix_environments_project_id_created_at_id",
+    Environment.project_id,
+    Environment.created_at,
+    Environment.id,
+)

@@ -35,7 +35,8 @@ def list_services_by_environment_id(
     services = service.list(
         session, principal, environmentId, kinds=list(KINDS.values())
     )
-    return {"results": [_answer(row) for row in services]}
+    with service.answering(session, services):
+        return {"results": [_answer(row) for row in services]}
 
 
 def never_deployed(service_id: uuid.UUID) -> Json:
@@ -116,7 +117,8 @@ def _handlers(kind: Kind) -> _Handlers:
         toUpdate: bool = False,
     ) -> Json:
         rows = service.list(session, principal, environmentId, kinds=[kind])
-        return {"results": [kind.answer(row) for row in rows]}
+        with service.answering(session, rows):
+            return {"results": [kind.answer(row) for row in rows]}
 
     def create_service(
         environmentId: uuid.UUID,

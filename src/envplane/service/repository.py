@@ -1,10 +1,17 @@
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from envplane.models import Environment, Project, Service
+from envplane.models import (
+    ContainerRegistry,
+    Environment,
+    HelmRepository,
+    Project,
+    Service,
+)
+from envplane.service.kinds.base import Named
 
 
 class ServiceRepository:
@@ -41,6 +48,20 @@ class ServiceRepository:
             .order_by(Service.created_at, Service.id)
         )
         return session.scalars(statement).all()
+
+    def list_named(
+        self, session: Session, named: Iterable[Named]
+    ) -> list[ContainerRegistry | HelmRepository]:
+        """The registries and helm repositories ``named`` lists, with one
+        statement per table however many services name them."""
+        ids: dict[type[ContainerRegistry] | type[HelmRepository], set[uuid.UUID]] = {}
+        for model, record_id in named:
+            ids.setdefault(model, set()).add(record_id)
+        records: list[ContainerRegistry | HelmRepository] = []
+        for model, record_ids in ids.items():
+            statement = select(model).where(model.id.in_(record_ids))
+            records.extend(session.scalars(statement))
+        return records
 
 
 service_repository = ServiceRepository()

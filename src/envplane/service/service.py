@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,7 +20,8 @@ from envplane.core.logging import get_logger
 from envplane.deployment_stage.defaults import default_stage
 from envplane.models import Environment, Project, Service
 from envplane.service import clone
-from envplane.service.kinds.base import Kind, builtin_name
+from envplane.service.kinds import KINDS
+from envplane.service.kinds.base import Kind, ServiceType, builtin_name
 from envplane.service.repository import service_repository as repository
 from envplane.service.schemas import CloneServiceRequest
 from envplane.variable.builtins import sync_service_builtins
@@ -58,6 +59,25 @@ class ServiceService:
         return list(
             repository.list_by_environment(session, environment.id, kinds=types)
         )
+
+    @contextmanager
+    def answering(
+        self, session: Session, services: Sequence[Service]
+    ) -> Iterator[None]:
+        """Hold in the session, while answers about ``services`` are shaped,
+        the registries and helm repositories they show, read for all of them
+        at once rather than one lookup per service. The session keeps a loaded
+        object only while something references it, hence this block."""
+        named = [
+            item
+            for service in services
+            for item in KINDS[ServiceType(service.kind)].named(service)
+        ]
+        records = repository.list_named(session, named)
+        try:
+            yield
+        finally:
+            del records
 
     def get(
         self,

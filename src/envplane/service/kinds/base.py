@@ -30,6 +30,10 @@ class ServiceType(StrEnum):
     HELM = "HELM"
 
 
+# A registry or helm repository an answer shows: its model and its id.
+Named = tuple[type[ContainerRegistry] | type[HelmRepository], uuid.UUID]
+
+
 @dataclass(frozen=True)
 class BuiltIn:
     """A built-in variable (or secret) envplane generates for a service."""
@@ -78,6 +82,12 @@ class Kind(ABC):
     @abstractmethod
     def answer(self, service: Service) -> dict[str, Any]:
         """The service shaped exactly like the kind's official response schema."""
+
+    def named(self, service: Service) -> list[Named]:
+        """The registries and helm repositories the answer about ``service``
+        shows, which a listing reads for all its services at once. Most kinds
+        show none."""
+        return []
 
     @abstractmethod
     def builtins(self, service: Service, *, cipher: SecretCipher) -> list[BuiltIn]:

@@ -13,6 +13,7 @@ from envplane.service.kinds import workload
 from envplane.service.kinds.base import (
     BuiltIn,
     Kind,
+    Named,
     ServiceType,
     builtin_name,
     require_owned,
@@ -85,6 +86,9 @@ class ContainerKind(Kind):
             registry=_registry(service, uuid.UUID(registry_id)),
             icon_uri=configuration.get("icon_uri", "app://qovery-console/container"),
         )
+
+    def named(self, service: Service) -> list[Named]:
+        return [(ContainerRegistry, uuid.UUID(service.configuration["registry_id"]))]
 
     def builtins(self, service: Service, *, cipher: SecretCipher) -> list[BuiltIn]:
         name = builtin_name(service.name)

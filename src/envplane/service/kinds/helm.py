@@ -14,7 +14,13 @@ from envplane.core.crypto import SecretCipher
 from envplane.core.schemas import Description, Name, Schema
 from envplane.models import HelmRepository, Service
 from envplane.service.kinds.application import ApplicationGitRepositoryRequest
-from envplane.service.kinds.base import BuiltIn, Kind, ServiceType, require_owned
+from envplane.service.kinds.base import (
+    BuiltIn,
+    Kind,
+    Named,
+    ServiceType,
+    require_owned,
+)
 from envplane.service.kinds.job import (
     IconUri,
     drop_none,
@@ -208,6 +214,12 @@ class HelmKind(Kind):
             "blueprint_id": stored.get("blueprint_id"),
         }
         return drop_none(to_jsonable_python(body))  # type: ignore[no-any-return]
+
+    def named(self, service: Service) -> list[Named]:
+        chart = service.configuration["source"].get("helm_repository")
+        if chart is None:
+            return []
+        return [(HelmRepository, uuid.UUID(chart["repository"]))]
 
     def builtins(self, service: Service, *, cipher: SecretCipher) -> list[BuiltIn]:
         # What a chart runs is up to the chart; envplane cannot tell which host

@@ -25,7 +25,13 @@ from envplane.core.crypto import SecretCipher
 from envplane.core.schemas import Description, Name, Schema
 from envplane.models import ContainerRegistry, Service
 from envplane.service.kinds.application import ApplicationGitRepositoryRequest
-from envplane.service.kinds.base import BuiltIn, Kind, ServiceType, require_owned
+from envplane.service.kinds.base import (
+    BuiltIn,
+    Kind,
+    Named,
+    ServiceType,
+    require_owned,
+)
 from envplane.service.schemas import (
     MAXIMUM_CPU,
     MAXIMUM_GPU,
@@ -333,6 +339,12 @@ class JobKind(Kind):
             "schedule": {"cronjob": schedule["cronjob"]} if cron else schedule,
         }
         return drop_none(to_jsonable_python(body))  # type: ignore[no-any-return]
+
+    def named(self, service: Service) -> list[Named]:
+        image = service.configuration["source"].get("image")
+        if image is None:
+            return []
+        return [(ContainerRegistry, uuid.UUID(image["registry_id"]))]
 
     def builtins(self, service: Service, *, cipher: SecretCipher) -> list[BuiltIn]:
         # A job exposes nothing other services could reach, so it publishes no
