@@ -3,12 +3,13 @@
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from envplane.auth.service import KnownUsers
 from envplane.auth.tokens import JwtAuthority
 from envplane.cluster.endpoints import router as cluster_router
 from envplane.core.config import Settings, get_settings
 from envplane.core.database import (
-    create_db_engine,
     create_read_session_factory,
+    create_server_engine,
     create_session_factory,
 )
 from envplane.core.handlers import install_error_handlers
@@ -31,7 +32,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(fmt=settings.LOG_FORMAT, level=settings.LOG_LEVEL)
-    engine = engine or create_db_engine(settings.database_url)
+    engine = engine or create_server_engine(settings)
 
     app = FastAPI(
         title="envplane",
@@ -45,6 +46,7 @@ def create_app(
     app.state.read_sessions = create_read_session_factory(engine)
     app.state.cipher = load_secret_cipher(settings)
     app.state.jwt = JwtAuthority(settings, load_signing_key(settings))
+    app.state.known_users = KnownUsers()
 
     install_error_handlers(app)
     install_openapi(app)

@@ -21,6 +21,7 @@ from envplane.core.keys import load_signing_key
 from envplane.models import User
 from tests.auth.conftest import KEY_ID, OIDC_AUDIENCE, OIDC_ISSUER, JwksServer
 from tests.fixtures.api import Api
+from tests.fixtures.statements import recorded_statements
 
 SUBJECT = "auth0|5f7c8ec7c33c6c004bbafe82"
 
@@ -214,6 +215,37 @@ class TestOidcToken:
         token = f"{signing_input}.{b64url(mac)}"
 
         assert_refused(get_organizations(oidc_client, token))
+
+
+class TestKnownUsers:
+    def test_known_identity_is_not_looked_up_again(
+        self, oidc_client: TestClient, oidc_app: FastAPI, rsa_key: rsa.RSAPrivateKey
+    ) -> None:
+        token = oidc_token(rsa_key)
+        assert get_organizations(oidc_client, token).status_code == 200
+        assert get_organizations(oidc_client, token).status_code == 200
+
+        with recorded_statements(oidc_app.state.engine) as statements:
+            response = get_organizations(oidc_client, token)
+
+        assert response.status_code == 200, response.text
+        assert not [s for s in statements if "FROM users" in s], statements
+
+    def test_user_of_a_rolled_back_request_is_not_remembered(
+        self, oidc_client: TestClient, oidc_app: FastAPI, rsa_key: rsa.RSAPrivateKey
+    ) -> None:
+        token = oidc_token(rsa_key)
+        headers = {"Authorization": f"Bearer {token}"}
+        refused = oidc_client.post(
+            "/organization", json={"name": "x", "plan": "NO-SUCH-PLAN"}, headers=headers
+        )
+        assert refused.status_code == 400, refused.text
+        assert users_with_subject(oidc_app, SUBJECT) == []
+
+        response = get_organizations(oidc_client, token)
+
+        assert response.status_code == 200, response.text
+        assert len(users_with_subject(oidc_app, SUBJECT)) == 1
 
 
 class TestJwksCache:

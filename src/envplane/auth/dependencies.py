@@ -12,8 +12,12 @@ def get_principal(
     session: SessionDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
+    state = request.app.state
     return auth_service.authenticate(
-        session, authorization=authorization, jwt_authority=request.app.state.jwt
+        session,
+        authorization=authorization,
+        jwt_authority=state.jwt,
+        known_users=state.known_users,
     )
 
 

@@ -1,7 +1,9 @@
 """Turning credentials into a principal, and deciding what the principal may do."""
 
+import threading
 import uuid
 
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,26 @@ from envplane.core.errors import Forbidden, NotAuthenticated, NotFound
 from envplane.models import ApiToken, Membership, User
 
 
+class KnownUsers:
+    """Which user each token identity (issuer and subject) belongs to, kept
+    once the user's row is known to be committed, so that a request with a
+    verified token need not look it up again. A user's row keeps its id and is
+    never deleted, so an entry cannot go stale. Shared by a process's threads;
+    the least recently used identities make room for new ones."""
+
+    def __init__(self, capacity: int = 10_000):
+        self._ids: LRUCache[tuple[str, str], uuid.UUID] = LRUCache(capacity)
+        self._lock = threading.Lock()
+
+    def get(self, issuer: str, subject: str) -> uuid.UUID | None:
+        with self._lock:
+            return self._ids.get((issuer, subject))
+
+    def remember(self, issuer: str, subject: str, user_id: uuid.UUID) -> None:
+        with self._lock:
+            self._ids[issuer, subject] = user_id
+
+
 class AuthService:
     def authenticate(
         self,
@@ -19,6 +41,7 @@ class AuthService:
         *,
         authorization: str | None,
         jwt_authority: JwtAuthority,
+        known_users: KnownUsers,
     ) -> Principal:
         if not authorization:
             raise NotAuthenticated(
@@ -28,7 +51,7 @@ class AuthService:
         scheme, _, credentials = authorization.partition(" ")
         credentials = credentials.strip()
         if scheme.lower() == "bearer" and credentials:
-            return self._from_jwt(session, credentials, jwt_authority)
+            return self._from_jwt(session, credentials, jwt_authority, known_users)
         if scheme.lower() == "token" and credentials:
             return self._from_api_token(session, credentials)
         raise NotAuthenticated("the Authorization scheme must be 'Bearer' or 'Token'")
@@ -50,9 +73,16 @@ class AuthService:
         return user
 
     def _from_jwt(
-        self, session: Session, token: str, authority: JwtAuthority
+        self,
+        session: Session,
+        token: str,
+        authority: JwtAuthority,
+        known_users: KnownUsers,
     ) -> Principal:
         identity = authority.verify(token)
+        known = known_users.get(identity.issuer, identity.subject)
+        if known is not None:
+            return Principal(user_id=known)
         user = session.scalar(
             select(User).where(
                 User.issuer == identity.issuer, User.subject == identity.subject
@@ -67,8 +97,11 @@ class AuthService:
                 email=identity.email,
                 name=identity.name,
             )
+            # Not remembered yet: this transaction may still roll back.
             session.add(user)
             session.flush()
+        else:
+            known_users.remember(identity.issuer, identity.subject, user.id)
         return Principal(user_id=user.id)
 
     def _from_api_token(self, session: Session, token: str) -> Principal:

@@ -16,6 +16,12 @@ class Settings(BaseSettings):
     DATA_DIR: Path = Path(".envplane")
     # Empty means the embedded default: an SQLite file in DATA_DIR.
     DATABASE_URL: str = ""
+    # Connections each server process keeps open, and how many more it may open
+    # under load. Every request holds one for its whole transaction, and
+    # synchronous handlers run on a pool of 40 threads: with fewer kept open,
+    # a busy server opens and closes connections all the time.
+    DATABASE_POOL_SIZE: int = Field(default=20, gt=0)
+    DATABASE_MAX_OVERFLOW: int = Field(default=20, ge=0)
 
     # Fernet keys for secrets at rest, comma separated, newest first. Empty means a
     # key generated into DATA_DIR on first start.

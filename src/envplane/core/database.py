@@ -9,6 +9,7 @@ from sqlalchemy import Engine, Index, create_engine, event, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from envplane.core.config import Settings
 from envplane.models import Base
 
 
@@ -27,6 +28,20 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _begin_sqlite_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def create_server_engine(settings: Settings) -> Engine:
+    """The engine of a serving process. On PostgreSQL its pool is sized by the
+    settings; an SQLite connection is only an open file, cheap enough that the
+    default pool does."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        return create_db_engine(url)
+    return create_db_engine(
+        url,
+        pool_size=settings.DATABASE_POOL_SIZE,
+        max_overflow=settings.DATABASE_MAX_OVERFLOW,
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
