@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
 from envplane.core.database import transaction
-from envplane.models import CloneIdMap, CustomDomain, DeploymentStage, Service, Variable
+from envplane.models import CustomDomain, DeploymentStage, Service, Variable
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
 from tests.service.conftest import add_entry, builtin_id
@@ -139,7 +139,6 @@ class TestClone:
                 session, copy, "QOVERY_APPLICATION_API_COPY_HOST_INTERNAL"
             )
             domains = session.scalars(select(CustomDomain.service_id)).all()
-            leftovers = session.scalars(select(CloneIdMap)).all()
         assert sorted(entries) == ["AREA", "DB", "PORT", "SELF", "TOKEN"]
         assert all(e.service_id == uuid.UUID(copy["id"]) for e in entries.values())
         assert all(
@@ -155,7 +154,6 @@ class TestClone:
         assert entries["DB"].value == "c"
         assert entries["AREA"].parent_id == region
         assert domains == [uuid.UUID(application["id"])]
-        assert leftovers == []
 
         with sessions() as session:
             source = _entries(session, application["id"])

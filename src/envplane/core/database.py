@@ -53,6 +53,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    # Temporary tables (a clone's id map) live in memory, not in a file.
+    cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
 
 

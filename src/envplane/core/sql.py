@@ -1,8 +1,23 @@
 """SQL constructs that differ between SQLite and PostgreSQL."""
 
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Uuid
+from sqlalchemy import (
+    JSON,
+    Column,
+    Dialect,
+    Select,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    column,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -29,3 +44,40 @@ def _random_uuid_sqlite(element: random_uuid, compiler: Any, **kw: Any) -> str:
         " || substr('89ab', 1 + (abs(random()) % 4), 1)"
         " || substr(hex(randomblob(2)), 2) || hex(randomblob(6)))"
     )
+
+
+def json_rows(
+    dialect: Dialect, columns: Sequence[Column[Any]], rows: Iterable[Mapping[str, Any]]
+) -> Select[Any]:
+    """``rows``, mappings of column keys to values, as a SELECT of ``columns``
+    read from one JSON document. An INSERT ... SELECT from it writes any number
+    of rows with one statement of one parameter, compiled once, where a
+    multi-row VALUES grows with the rows until the database's limit on
+    parameters. Each value is first turned into what its column stores."""
+    encoders = [(column.key, _json_encoder(column, dialect)) for column in columns]
+    document = json.dumps(
+        [{key: encode(row[key]) for key, encode in encoders} for row in rows],
+        default=str,
+    )
+    payload = bindparam("json_rows", document, type_=Text(), unique=True)
+    if dialect.name == "postgresql":
+        record = (
+            func.jsonb_to_recordset(cast(payload, JSONB))
+            .table_valued(*(column(c.key, Text()) for c in columns))
+            .render_derived(name="record", with_types=True)
+        )
+        return select(*(cast(record.c[c.key], c.type) for c in columns))
+    entry = func.json_each(payload).table_valued("value")
+    return select(*(func.json_extract(entry.c.value, f"$.{c.key}") for c in columns))
+
+
+def _json_encoder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """What a JSON document carries for a value of ``column``: the text of a
+    JSON column's value, otherwise what the column's type binds, as text where
+    JSON has no such type (uuids, timestamps)."""
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else json.dumps(value)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    return process

@@ -3,8 +3,8 @@ stages, services, variables and secrets at every scope) copied into a new one
 inside the caller's transaction.
 
 Each step copies one kind of row with a single INSERT ... SELECT. New ids come
-from the database, and ``clone_id_map`` pairs every copied row with its copy so
-that references between copied rows (a service's stage, an entry's service or
+from the database, and an id map pairs every copied row with its copy so that
+references between copied rows (a service's stage, an entry's service or
 parent) are rewritten in SQL. Built-in variables derive from ids, so they are
 generated for the copy in one insert and paired with the source's by key. The
 number of statements is therefore the same for an environment with one service
@@ -14,7 +14,7 @@ cannot answer on one domain), nor is any database's data.
 """
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,14 +27,13 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, class_mapper
 
 from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
 from envplane.core.logging import get_logger
-from envplane.core.sql import random_uuid
+from envplane.core.sql import json_rows, random_uuid
 from envplane.models import (
-    CloneIdMap,
     DeploymentStage,
     Environment,
     Service,
@@ -45,8 +44,9 @@ from envplane.service.kinds import KINDS
 from envplane.service.kinds.base import ServiceType
 from envplane.variable.builtins import environment_builtins, service_builtin
 from envplane.variable.copying import (
+    ID_MAP,
     PARENT_TYPES,
-    forget_ids,
+    id_map,
     insert_entries,
     pair_ids,
     paired,
@@ -89,22 +89,15 @@ def clone_environment(
     session.add(copy)
     session.flush()
 
-    clone_id = uuid.uuid4()
-    _map_ids(session, clone_id=clone_id, source=source)
-    _copy_stages(session, clone_id=clone_id, source=source, copy=copy)
-    services = _copy_services(
-        session, clone_id=clone_id, source=source, copy=copy, cipher=cipher
-    )
-    _add_builtins(session, copy=copy, services=services, cipher=cipher)
-    _map_builtins(session, clone_id=clone_id, source_id=source.id, copy_id=copy.id)
-    copied = _copy_variables(
-        session,
-        clone_id=clone_id,
-        source=source,
-        copy=copy,
-        source_project_id=source_project_id,
-    )
-    forget_ids(session, clone_id)
+    with id_map(session):
+        _map_ids(session, source=source)
+        _copy_stages(session, source=source, copy=copy)
+        services = _copy_services(session, source=source, copy=copy, cipher=cipher)
+        _add_builtins(session, copy=copy, services=services, cipher=cipher)
+        _map_builtins(session, source_id=source.id, copy_id=copy.id)
+        copied = _copy_variables(
+            session, source=source, copy=copy, source_project_id=source_project_id
+        )
 
     log.info(
         "environment.clone.completed",
@@ -163,29 +156,25 @@ def _same_entry_in(
     )
 
 
-def _map_ids(session: Session, *, clone_id: uuid.UUID, source: Environment) -> None:
+def _map_ids(session: Session, *, source: Environment) -> None:
     """A new id for the environment's stages, services and the entries it and
     its services define."""
     new_id = random_uuid()
-    stages = select(literal(clone_id, Uuid()), DeploymentStage.id, new_id).where(
+    stages = select(DeploymentStage.id, new_id).where(
         DeploymentStage.environment_id == source.id
     )
-    services = select(literal(clone_id, Uuid()), Service.id, new_id).where(
-        Service.environment_id == source.id
-    )
-    entries = select(literal(clone_id, Uuid()), Variable.id, new_id).where(
+    services = select(Service.id, new_id).where(Service.environment_id == source.id)
+    entries = select(Variable.id, new_id).where(
         Variable.environment_id == source.id, Variable.scope != _BUILT_IN
     )
     pair_ids(session, union_all(stages, services, entries))
 
 
-def _copy_stages(
-    session: Session, *, clone_id: uuid.UUID, source: Environment, copy: Environment
-) -> None:
-    stage_map = aliased(CloneIdMap)
+def _copy_stages(session: Session, *, source: Environment, copy: Environment) -> None:
+    stage_map = ID_MAP.alias()
     rows = (
         select(
-            stage_map.new_id,
+            stage_map.c.new_id,
             literal(copy.id, Uuid()),
             DeploymentStage.name,
             DeploymentStage.description,
@@ -193,7 +182,7 @@ def _copy_stages(
             literal(utcnow(), UTCDateTime()),
             null(),
         )
-        .join(stage_map, paired(stage_map, clone_id, DeploymentStage.id))
+        .join(stage_map, paired(stage_map, DeploymentStage.id))
         .where(DeploymentStage.environment_id == source.id)
     )
     columns = [
@@ -211,7 +200,6 @@ def _copy_stages(
 def _copy_services(
     session: Session,
     *,
-    clone_id: uuid.UUID,
     source: Environment,
     copy: Environment,
     cipher: SecretCipher,
@@ -222,11 +210,11 @@ def _copy_services(
     not be shared (fresh port and volume ids, a new database password), so the
     rows are built here from one SELECT and written with one multi-row insert.
     """
-    service_map, stage_map = aliased(CloneIdMap), aliased(CloneIdMap)
+    service_map, stage_map = ID_MAP.alias(), ID_MAP.alias()
     sources = session.execute(
-        select(Service, service_map.new_id, stage_map.new_id)
-        .join(service_map, paired(service_map, clone_id, Service.id))
-        .outerjoin(stage_map, paired(stage_map, clone_id, Service.deployment_stage_id))
+        select(Service, service_map.c.new_id, stage_map.c.new_id)
+        .join(service_map, paired(service_map, Service.id))
+        .outerjoin(stage_map, paired(stage_map, Service.deployment_stage_id))
         .where(Service.environment_id == source.id)
     )
     created_at = utcnow()
@@ -246,8 +234,7 @@ def _copy_services(
         )
         for service, new_id, stage_id in sources
     ]
-    if copies:
-        session.execute(insert(Service).values([_row_of(c) for c in copies]))
+    _insert_records(session, Service, copies)
     return copies
 
 
@@ -271,29 +258,37 @@ def _add_builtins(
         ),
     ]
     created_at = utcnow()
-    rows = [
-        _row_of(row) | {"id": uuid.uuid4(), "created_at": created_at}
-        for row in builtins
-    ]
-    session.execute(insert(Variable).values(rows))
+    for builtin in builtins:
+        builtin.id, builtin.created_at = uuid.uuid4(), created_at
+    _insert_records(session, Variable, builtins)
 
 
-def _row_of(record: Service | Variable) -> dict[str, Any]:
-    """The column values of a transient record, for a multi-row insert: one
-    statement however many rows, where the session would batch its flush."""
-    return {
-        column.key: getattr(record, column.key) for column in record.__table__.columns
-    }
+def _insert_records(
+    session: Session,
+    model: type[Service] | type[Variable],
+    records: Sequence[Service | Variable],
+) -> None:
+    """Write transient records of ``model`` with one statement however many
+    there are, where the session would batch its flush."""
+    if not records:
+        return
+    columns = list(class_mapper(model).columns)
+    rows = (
+        {column.key: getattr(record, column.key) for column in columns}
+        for record in records
+    )
+    selected = json_rows(session.get_bind().dialect, columns, rows)
+    session.execute(insert(model).from_select(columns, selected))
 
 
 def _map_builtins(
-    session: Session, *, clone_id: uuid.UUID, source_id: uuid.UUID, copy_id: uuid.UUID
+    session: Session, *, source_id: uuid.UUID, copy_id: uuid.UUID
 ) -> None:
     """Pair each built-in of the source with the copy's built-in of the same key,
     so that aliases and overrides of built-ins follow to the copy's."""
     copied = aliased(Variable)
     rows = (
-        select(literal(clone_id, Uuid()), Variable.id, copied.id)
+        select(Variable.id, copied.id)
         .join(
             copied,
             and_(
@@ -310,7 +305,6 @@ def _map_builtins(
 def _copy_variables(
     session: Session,
     *,
-    clone_id: uuid.UUID,
     source: Environment,
     copy: Environment,
     source_project_id: uuid.UUID,
@@ -320,8 +314,7 @@ def _copy_variables(
     services become their copies. A parent that was copied or regenerated
     becomes its copy; a project entry stays the project's own, or becomes the
     target project's entry with the same key."""
-    row_map, service_map = aliased(CloneIdMap), aliased(CloneIdMap)
-    parent_map = aliased(CloneIdMap)
+    row_map, service_map, parent_map = ID_MAP.alias(), ID_MAP.alias(), ID_MAP.alias()
     parent = aliased(Variable)
     target = aliased(Variable)
     across_projects = copy.project_id != source_project_id
@@ -329,14 +322,14 @@ def _copy_variables(
     outside_parent = target.id if across_projects else Variable.parent_id
     rows = (
         select(
-            row_map.new_id,
+            row_map.c.new_id,
             # A service's entries belong to the service; the others to the
             # environment.
-            func.coalesce(service_map.new_id, literal(copy.id, Uuid())),
+            func.coalesce(service_map.c.new_id, literal(copy.id, Uuid())),
             Variable.scope,
             literal(copy.project_id, Uuid()),
             literal(copy.id, Uuid()),
-            service_map.new_id,
+            service_map.c.new_id,
             Variable.is_secret,
             Variable.key,
             Variable.value,
@@ -344,13 +337,13 @@ def _copy_variables(
             Variable.mount_path,
             Variable.description,
             Variable.enable_interpolation_in_file,
-            func.coalesce(parent_map.new_id, outside_parent),
+            func.coalesce(parent_map.c.new_id, outside_parent),
             literal(utcnow(), UTCDateTime()),
             null(),
         )
-        .join(row_map, paired(row_map, clone_id, Variable.id))
-        .outerjoin(service_map, paired(service_map, clone_id, Variable.service_id))
-        .outerjoin(parent_map, paired(parent_map, clone_id, Variable.parent_id))
+        .join(row_map, paired(row_map, Variable.id))
+        .outerjoin(service_map, paired(service_map, Variable.service_id))
+        .outerjoin(parent_map, paired(parent_map, Variable.parent_id))
         .where(Variable.environment_id == source.id, Variable.scope != _BUILT_IN)
     )
     if across_projects:

@@ -2,7 +2,6 @@
 
 from envplane.models.api_token import ApiToken
 from envplane.models.base import Base
-from envplane.models.clone_id_map import CloneIdMap
 from envplane.models.cluster import Cluster
 from envplane.models.container_registry import ContainerRegistry
 from envplane.models.custom_domain import CustomDomain
@@ -19,7 +18,6 @@ from envplane.models.variable import Variable
 __all__ = [
     "ApiToken",
     "Base",
-    "CloneIdMap",
     "Cluster",
     "ContainerRegistry",
     "CustomDomain",

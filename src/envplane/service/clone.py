@@ -3,11 +3,9 @@ variables and secrets, into an environment of the same organization.
 
 The service row is written through the ORM (its configuration gets fresh ids
 for ports and volumes); its variables are copied with one INSERT ... SELECT
-through ``clone_id_map``, as environment clone does, so the number of
+through an id map, as environment clone does, so the number of
 statements does not grow with the number of variables.
 """
-
-import uuid
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,13 +24,14 @@ from envplane.core.errors import InvalidInput
 from envplane.core.logging import get_logger
 from envplane.core.sql import random_uuid
 from envplane.deployment_stage.defaults import default_stage
-from envplane.models import CloneIdMap, Environment, Service, Variable
+from envplane.models import Environment, Service, Variable
 from envplane.models.base import UTCDateTime, utcnow
 from envplane.service.kinds.base import Kind, builtin_name
 from envplane.variable.builtins import sync_service_builtins
 from envplane.variable.copying import (
+    ID_MAP,
     PARENT_TYPES,
-    forget_ids,
+    id_map,
     insert_entries,
     pair_ids,
     paired,
@@ -76,15 +75,10 @@ def clone_service(
     )
 
     _check_parents_exist(session, source=source, copy=copy, target=target)
-    clone_id = uuid.uuid4()
-    pairs = select(literal(clone_id, Uuid()), Variable.id, random_uuid()).where(
-        Variable.owner_id == source.id
-    )
-    pair_ids(session, pairs)
-    copied = _copy_variables(
-        session, clone_id=clone_id, source=source, copy=copy, target=target
-    )
-    forget_ids(session, clone_id)
+    with id_map(session):
+        pairs = select(Variable.id, random_uuid()).where(Variable.owner_id == source.id)
+        pair_ids(session, pairs)
+        copied = _copy_variables(session, source=source, copy=copy, target=target)
 
     log.info(
         "service.clone.completed",
@@ -168,7 +162,6 @@ def _check_parents_exist(
 def _copy_variables(
     session: Session,
     *,
-    clone_id: uuid.UUID,
     source: Service,
     copy: Service,
     target: Environment,
@@ -176,13 +169,12 @@ def _copy_variables(
     """Copy the service's own variables and secrets, values included (secret
     ciphertexts stay valid). A parent inside the service becomes its copy; any
     other parent becomes its counterpart in the target (see ``_target_parent``)."""
-    row_map = aliased(CloneIdMap)
-    parent_map = aliased(CloneIdMap)
+    row_map, parent_map = ID_MAP.alias(), ID_MAP.alias()
     parent = aliased(Variable)
     target_entry = aliased(Variable)
     rows = (
         select(
-            row_map.new_id,
+            row_map.c.new_id,
             literal(copy.id, Uuid()),
             Variable.scope,
             literal(target.project_id, Uuid()),
@@ -195,18 +187,18 @@ def _copy_variables(
             Variable.mount_path,
             Variable.description,
             Variable.enable_interpolation_in_file,
-            func.coalesce(parent_map.new_id, target_entry.id),
+            func.coalesce(parent_map.c.new_id, target_entry.id),
             literal(utcnow(), UTCDateTime()),
             null(),
         )
         .select_from(Variable)
-        .join(row_map, paired(row_map, clone_id, Variable.id))
-        .outerjoin(parent_map, paired(parent_map, clone_id, Variable.parent_id))
+        .join(row_map, paired(row_map, Variable.id))
+        .outerjoin(parent_map, paired(parent_map, Variable.parent_id))
         .outerjoin(parent, parent.id == Variable.parent_id)
         .outerjoin(
             target_entry,
             and_(
-                parent_map.new_id.is_(None),
+                parent_map.c.new_id.is_(None),
                 _target_parent(
                     target_entry, parent, source=source, copy=copy, target=target
                 ),

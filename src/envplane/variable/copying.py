@@ -1,26 +1,36 @@
 """Copying rows in bulk, for environment and service clone.
 
-A clone pairs each row it copies with the id of its copy in ``clone_id_map``,
-then writes every copy of a table with one INSERT ... SELECT that rewrites
+A clone pairs each row it copies with the id of its copy in an id map, then
+writes every copy of a table with one INSERT ... SELECT that rewrites
 references through those pairs. This module holds the pieces both clones use:
-the pairing, and the copy of variables and secrets.
+the id map, and the copy of variables and secrets.
 """
 
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert
+from sqlalchemy import Column, ColumnElement, MetaData, Table, Uuid, insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql import Selectable
+from sqlalchemy.sql import FromClause, Selectable
 
-from envplane.models import CloneIdMap, Variable
+from envplane.models import Variable
 from envplane.variable.scopes import VariableType
 
 # Types an alias or override may point at when its parent is not copied with
 # it and it is re-pointed at an entry of the target.
 PARENT_TYPES = (VariableType.VALUE, VariableType.FILE, VariableType.BUILT_IN)
 
-_MAP_COLUMNS = [CloneIdMap.clone_id, CloneIdMap.old_id, CloneIdMap.new_id]
+# A temporary table: private to the clone's connection, so concurrent clones
+# never meet in it, and never written to the database's log. It stays out of
+# the models' metadata, which migrations follow.
+ID_MAP = Table(
+    "clone_id_map",
+    MetaData(),
+    Column("old_id", Uuid, primary_key=True),
+    Column("new_id", Uuid, nullable=False),
+    prefixes=["TEMPORARY"],
+)
 
 # Every column of a copied entry, in the order the copying SELECTs list them.
 ENTRY_COLUMNS = [
@@ -43,21 +53,28 @@ ENTRY_COLUMNS = [
 ]
 
 
+@contextmanager
+def id_map(session: Session) -> Iterator[None]:
+    """An empty ``ID_MAP`` for the block, dropped when it ends. If the block
+    raises, the rollback that follows undoes the table with the rest."""
+    connection = session.connection()
+    ID_MAP.create(connection)
+    yield
+    ID_MAP.drop(connection)
+
+
 def pair_ids(session: Session, pairs: Selectable) -> None:
-    """Record the (clone id, old id, new id) rows that ``pairs`` selects."""
-    session.execute(insert(CloneIdMap).from_select(_MAP_COLUMNS, pairs))
+    """Record the (old id, new id) rows that ``pairs`` selects."""
+    columns = [ID_MAP.c.old_id, ID_MAP.c.new_id]
+    session.execute(insert(ID_MAP).from_select(columns, pairs))
 
 
 def paired(
-    mapping: type[CloneIdMap], clone_id: uuid.UUID, old_id: InstrumentedAttribute[Any]
+    mapping: FromClause, old_id: InstrumentedAttribute[Any]
 ) -> ColumnElement[bool]:
-    """Join condition: ``mapping`` holds this clone's new id for ``old_id``."""
-    return and_(mapping.clone_id == clone_id, mapping.old_id == old_id)
-
-
-def forget_ids(session: Session, clone_id: uuid.UUID) -> None:
-    """Drop the pairs of a finished clone."""
-    session.execute(delete(CloneIdMap).where(CloneIdMap.clone_id == clone_id))
+    """Join condition: ``mapping``, an alias of ``ID_MAP``, holds the new id
+    for ``old_id``."""
+    return mapping.c.old_id == old_id
 
 
 def insert_entries(session: Session, rows: Selectable) -> int:
