@@ -176,6 +176,16 @@ class TestGet:
         found = api.get(f"/environment/{environment['id']}", token=owner_token)
         assert found == environment
 
+    def test_one_read(self, api: Api, owner_token: str, environment: Json) -> None:
+        # The environment, its project and cluster, and the caller's role are
+        # one statement; the caller, known from earlier requests, costs none.
+        with recorded_statements(api.app.state.engine) as statements:
+            api.get(f"/environment/{environment['id']}", token=owner_token)
+
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(reads) == 1, reads
+        assert "memberships" in reads[0]
+
     def test_not_existing(self, api: Api, owner_token: str, organization: Json) -> None:
         missing = "00000000-0000-4000-8000-000000000000"
         error = api.get(f"/environment/{missing}", token=owner_token, expect=404)

@@ -374,6 +374,9 @@ class TestList:
         ]
         reads = [s for s in statements if "FROM variables" in s]
         assert len(reads) == 1, reads
+        # Finding the environment also reads the caller's role: two in all.
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == 2, selects
 
     def test_five_thousand(
         self,

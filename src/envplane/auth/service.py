@@ -120,16 +120,30 @@ class AuthService:
         self, session: Session, principal: Principal, organization_id: uuid.UUID
     ) -> Role | None:
         if principal.is_token:
-            if principal.token_organization_id != organization_id:
-                return None
-            return principal.token_role
+            return self.role_of(principal, organization_id, membership_role=None)
         role = session.scalar(
             select(Membership.role).where(
                 Membership.organization_id == organization_id,
                 Membership.user_id == principal.user_id,
             )
         )
-        return Role(role) if role is not None else None
+        return self.role_of(principal, organization_id, membership_role=role)
+
+    def role_of(
+        self,
+        principal: Principal,
+        organization_id: uuid.UUID,
+        *,
+        membership_role: str | None,
+    ) -> Role | None:
+        """The caller's role in the organization, given the role of the user's
+        membership there (``None`` without one), which a hot read fetches
+        with the resource itself rather than in a statement of its own."""
+        if principal.is_token:
+            if principal.token_organization_id != organization_id:
+                return None
+            return principal.token_role
+        return Role(membership_role) if membership_role is not None else None
 
     def authorize(
         self,
@@ -140,12 +154,18 @@ class AuthService:
         *,
         resource: tuple[str, object],
     ) -> Role:
-        """The caller's role, if it allows ``permission``.
+        """The caller's role, if it allows ``permission``."""
+        role = self.role_in(session, principal, organization_id)
+        return self.permit(role, permission, resource=resource)
+
+    def permit(
+        self, role: Role | None, permission: Permission, *, resource: tuple[str, object]
+    ) -> Role:
+        """``role``, if it allows ``permission``.
 
         Outsiders are told the resource does not exist, so that ids of other
         organizations reveal nothing.
         """
-        role = self.role_in(session, principal, organization_id)
         if role is None:
             raise NotFound.resource(*resource)
         if not permission.allows(role):

@@ -1,28 +1,46 @@
 """Request-scoped plumbing shared by every resource's endpoints."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+from anyio import CancelScope
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from envplane.core.crypto import SecretCipher
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed when the handler returns, before
-    the response leaves, and rolled back if anything raises."""
+    the response leaves, and rolled back if anything raises.
+
+    Making a session touches no database, so it happens on the event loop;
+    ending it does, so that runs in the thread pool, shielded from the
+    request's cancellation so that the connection always goes back clean."""
     state = request.app.state
     factory = (
         state.read_sessions if request.method in ("GET", "HEAD") else state.sessions
     )
-    with factory() as session:
-        try:
-            yield session
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        with CancelScope(shield=True):
+            await run_in_threadpool(_end, session, commit=False)
+        raise
+    with CancelScope(shield=True):
+        await run_in_threadpool(_end, session, commit=True)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
 
 
 def get_cipher(request: Request) -> SecretCipher:

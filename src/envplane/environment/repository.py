@@ -1,10 +1,10 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session
 
-from envplane.models import Cluster, Environment, Project
+from envplane.models import Cluster, Environment, Membership, Project
 
 
 class EnvironmentRepository:
@@ -12,12 +12,20 @@ class EnvironmentRepository:
     every answer about them needs."""
 
     def get_by_id(
-        self, session: Session, environment_id: uuid.UUID
-    ) -> Row[Environment, Project, Cluster] | None:
+        self, session: Session, environment_id: uuid.UUID, *, user_id: uuid.UUID
+    ) -> Row[Environment, Project, Cluster, str | None] | None:
+        """The environment, its project and cluster, and the role of
+        ``user_id``'s membership in the organization (``None`` if not a
+        member): reading the environment is also what authorizes it."""
+        membership = and_(
+            Membership.organization_id == Project.organization_id,
+            Membership.user_id == user_id,
+        )
         statement = (
-            select(Environment, Project, Cluster)
+            select(Environment, Project, Cluster, Membership.role)
             .join(Project, Project.id == Environment.project_id)
             .join(Cluster, Cluster.id == Environment.cluster_id)
+            .outerjoin(Membership, membership)
             .where(Environment.id == environment_id)
         )
         return session.execute(statement).one_or_none()

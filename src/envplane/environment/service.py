@@ -57,17 +57,14 @@ class EnvironmentService:
         *,
         permission: Permission = Permission.READ,
     ) -> EnvironmentView:
-        row = repository.get_by_id(session, environment_id)
+        row = repository.get_by_id(session, environment_id, user_id=principal.user_id)
         if row is None:
             raise NotFound.resource("environment", environment_id)
-        environment, project, cluster = row
-        auth_service.authorize(
-            session,
-            principal,
-            project.organization_id,
-            permission,
-            resource=("environment", environment_id),
+        environment, project, cluster, membership_role = row
+        role = auth_service.role_of(
+            principal, project.organization_id, membership_role=membership_role
         )
+        auth_service.permit(role, permission, resource=("environment", environment_id))
         return EnvironmentView(environment, project, cluster)
 
     def create(

@@ -2,11 +2,17 @@ import uuid
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import Row, Select, case, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, case, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from envplane.models import Environment, Project, Service, Variable
-from envplane.variable.scopes import LinkedService, Owner, VariableScope, VariableType
+from envplane.models import Environment, Membership, Project, Service, Variable
+from envplane.variable.scopes import (
+    LinkedService,
+    Owner,
+    Resolved,
+    VariableScope,
+    VariableType,
+)
 
 
 class Entry(NamedTuple):
@@ -19,34 +25,46 @@ class Entry(NamedTuple):
 
 
 class VariableRepository:
+    # Each owner is read with the role of the caller's membership in its
+    # organization (None for an outsider): the read that finds the owner is
+    # also the one that authorizes the request.
+
     def get_project_owner(
-        self, session: Session, project_id: uuid.UUID
-    ) -> Owner | None:
-        project = session.get(Project, project_id)
-        if project is None:
-            return None
-        return Owner(
-            id=project.id,
-            scope=VariableScope.PROJECT,
-            organization_id=project.organization_id,
-            project_id=project.id,
-            environment_id=None,
-            visible_owner_ids=(project.id,),
+        self, session: Session, project_id: uuid.UUID, *, user_id: uuid.UUID
+    ) -> Resolved | None:
+        statement = (
+            select(Project.organization_id, Membership.role)
+            .outerjoin(Membership, _membership_of(user_id))
+            .where(Project.id == project_id)
         )
+        row = session.execute(statement).one_or_none()
+        if row is None:
+            return None
+        organization_id, role = row
+        owner = Owner(
+            id=project_id,
+            scope=VariableScope.PROJECT,
+            organization_id=organization_id,
+            project_id=project_id,
+            environment_id=None,
+            visible_owner_ids=(project_id,),
+        )
+        return Resolved(owner, role)
 
     def get_environment_owner(
-        self, session: Session, environment_id: uuid.UUID
-    ) -> Owner | None:
+        self, session: Session, environment_id: uuid.UUID, *, user_id: uuid.UUID
+    ) -> Resolved | None:
         statement = (
-            select(Environment.project_id, Project.organization_id)
+            select(Environment.project_id, Project.organization_id, Membership.role)
             .join(Project, Project.id == Environment.project_id)
+            .outerjoin(Membership, _membership_of(user_id))
             .where(Environment.id == environment_id)
         )
         row = session.execute(statement).one_or_none()
         if row is None:
             return None
-        project_id, organization_id = row
-        return Owner(
+        project_id, organization_id, role = row
+        owner = Owner(
             id=environment_id,
             scope=VariableScope.ENVIRONMENT,
             organization_id=organization_id,
@@ -54,23 +72,35 @@ class VariableRepository:
             environment_id=environment_id,
             visible_owner_ids=(project_id, environment_id),
         )
+        return Resolved(owner, role)
 
     def get_service_owner(
-        self, session: Session, service_id: uuid.UUID, *, scope: VariableScope
-    ) -> Owner | None:
+        self,
+        session: Session,
+        service_id: uuid.UUID,
+        *,
+        user_id: uuid.UUID,
+        scope: VariableScope,
+    ) -> Resolved | None:
         """The service of that id if it is of the kind ``scope`` names: a job's
         id under /application/... names nothing."""
         statement = (
-            select(Service, Environment.project_id, Project.organization_id)
+            select(
+                Service,
+                Environment.project_id,
+                Project.organization_id,
+                Membership.role,
+            )
             .join(Environment, Environment.id == Service.environment_id)
             .join(Project, Project.id == Environment.project_id)
+            .outerjoin(Membership, _membership_of(user_id))
             .where(Service.id == service_id, Service.kind == scope.value)
         )
         row = session.execute(statement).one_or_none()
         if row is None:
             return None
-        service, project_id, organization_id = row
-        return Owner(
+        service, project_id, organization_id, role = row
+        owner = Owner(
             id=service.id,
             scope=scope,
             organization_id=organization_id,
@@ -79,6 +109,7 @@ class VariableRepository:
             visible_owner_ids=(project_id, service.environment_id, service.id),
             service=LinkedService(service.id, service.name, service.kind),
         )
+        return Resolved(owner, role)
 
     def get_entry(self, session: Session, variable_id: uuid.UUID) -> Entry | None:
         statement = _entries().where(Variable.id == variable_id)
@@ -188,3 +219,12 @@ def _entry(row: Row[Variable, Variable, uuid.UUID, str, str]) -> Entry:
 
 
 variable_repository = VariableRepository()
+
+
+def _membership_of(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """Join condition: the membership of ``user_id`` in the project's
+    organization."""
+    return and_(
+        Membership.organization_id == Project.organization_id,
+        Membership.user_id == user_id,
+    )

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from sqlalchemy.orm import Session
-
 
 class VariableScope(StrEnum):
     """The official ``APIVariableScopeEnum``, limited to the scopes envplane serves."""
@@ -73,6 +71,14 @@ class Owner:
     service: LinkedService | None = None
 
 
+class Resolved(NamedTuple):
+    """An owner found by its id, and the role of the caller's membership in
+    its organization, ``None`` when the caller is not a member."""
+
+    owner: Owner
+    membership_role: str | None
+
+
 @dataclass(frozen=True)
 class OwnerScope:
     """One scope as the API exposes it: where its routes live, what their
@@ -85,7 +91,8 @@ class OwnerScope:
     operation_stem: str
     variable_tag: str
     secret_tag: str
-    resolve: Callable[[Session, uuid.UUID], Owner | None]
+    # Finds the owner a path id names, given the caller's user id.
+    resolve: Callable[..., Resolved | None]
 
 
 @dataclass(frozen=True)

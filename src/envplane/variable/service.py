@@ -216,16 +216,14 @@ class VariableService:
         permission: Permission,
     ) -> Owner:
         owner_scope, owner_id = collection.owner_scope, collection.owner_id
-        owner = owner_scope.resolve(session, owner_id)
-        if owner is None:
+        resolved = owner_scope.resolve(session, owner_id, user_id=principal.user_id)
+        if resolved is None:
             raise NotFound.resource(owner_scope.resource, owner_id)
-        auth_service.authorize(
-            session,
-            principal,
-            owner.organization_id,
-            permission,
-            resource=(owner_scope.resource, owner_id),
+        owner = resolved.owner
+        role = auth_service.role_of(
+            principal, owner.organization_id, membership_role=resolved.membership_role
         )
+        auth_service.permit(role, permission, resource=(owner_scope.resource, owner_id))
         return owner
 
     def _own_entry(
