@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand: ``python -m bench.clone`` and ``python -m bench.api``."""
