@@ -27,6 +27,7 @@ from sqlalchemy import Engine, delete
 
 from bench import harness
 from bench.dataset import SIZES, Builder, Source
+from envplane.core.config import Settings
 from envplane.core.database import (
     create_db_engine,
     create_session_factory,
@@ -126,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--clone-max-concurrency",
         type=int,
-        default=16,
+        default=64,
         help="skip clone cells above this concurrency (default %(default)s)",
     )
     parser.add_argument(
@@ -489,10 +490,18 @@ def _notes(
         notes.append(
             f"clone cells above concurrency {args.clone_max_concurrency} are "
             "skipped (--clone-max-concurrency): each clone holds a pooled "
-            "connection, the pool has 15 per worker, and beyond it the cell "
-            "measures queueing for up to the pool's 30 s timeout."
+            f"connection, a worker has at most {_pooled_connections()}, and "
+            "beyond that a cell measures queueing for up to the pool's 30 s "
+            "timeout."
         )
     return notes
+
+
+def _pooled_connections() -> int:
+    """The most connections one worker's pool opens, by default."""
+    fields = Settings.model_fields
+    size, overflow = fields["DATABASE_POOL_SIZE"], fields["DATABASE_MAX_OVERFLOW"]
+    return int(size.default) + int(overflow.default)
 
 
 if __name__ == "__main__":
