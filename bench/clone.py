@@ -18,7 +18,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from sqlalchemy import (
     Engine,
     Uuid,
     bindparam,
-    event,
     func,
     select,
     text,
@@ -39,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from bench import harness
 from bench.dataset import SIZES, Builder, Source, environment_rows
-from envplane.core.database import create_db_engine
+from envplane.core.database import create_db_engine, recorded_statements
 from envplane.models import Environment, Service, Variable
 from envplane.models.base import UTCDateTime, utcnow
 
@@ -236,7 +234,7 @@ def _measure(
         if peak > peak_kib:
             peak_kib, growth_kib = peak, peak - before
 
-        with _statements(engine) as seen:
+        with recorded_statements(engine) as seen:
             started = time.perf_counter()
             with engine.begin() as connection:
                 copies.append(floor_copy(connection, source, f"floor-{name}-{number}"))
@@ -279,25 +277,11 @@ def _clone(client: httpx2.Client, source: Source, name: str) -> uuid.UUID:
     return uuid.UUID(response.json()["id"])
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _clone_statements(builder: Builder, source: Source) -> int:
     """Statements of one clone of ``source``, through the builder's app."""
     path = f"/environment/{source.environment_id}/clone"
     body = {"name": f"counted-{source.size.name}", "mode": CLONE_MODE}
-    with _statements(builder.app.state.engine) as seen:
+    with recorded_statements(builder.app.state.engine) as seen:
         builder.call("POST", path, expect=202, body=body)
     return len(seen)
 

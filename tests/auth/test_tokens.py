@@ -16,12 +16,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from envplane.core.database import create_session_factory
+from envplane.core.database import create_session_factory, recorded_statements
 from envplane.core.keys import load_signing_key
 from envplane.models import User
 from tests.auth.conftest import KEY_ID, OIDC_AUDIENCE, OIDC_ISSUER, JwksServer
 from tests.fixtures.api import Api
-from tests.fixtures.statements import recorded_statements
 
 SUBJECT = "auth0|5f7c8ec7c33c6c004bbafe82"
 

@@ -9,13 +9,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
+from envplane.core.database import recorded_statements
 from envplane.models import DeploymentStage
 from tests.contract.openapi import DOCUMENT_PATH, Contract
 from tests.fixtures.api import Api
 from tests.fixtures.bulk import add_services, add_stages
 from tests.fixtures.factories import Json
 from tests.fixtures.server import live_server
-from tests.fixtures.statements import recorded_statements
 
 MakeStage = Callable[..., Json]
 MakeService = Callable[[Json], Json]

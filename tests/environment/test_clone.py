@@ -10,11 +10,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
+from envplane.core.database import recorded_statements
 from envplane.models import Environment, Variable
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
 from tests.fixtures.server import live_server
-from tests.fixtures.statements import recorded_statements
 
 
 def _clone(environment: Json) -> str:

@@ -2,15 +2,13 @@
 service variables and secrets, built-ins and custom domains."""
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from envplane.core.database import transaction
+from envplane.core.database import recorded_statements, transaction
 from envplane.models import CustomDomain, Service, Variable
 from tests.fixtures.api import Api
 from tests.fixtures.bodies import (
@@ -267,20 +265,6 @@ class TestCloneServices:
         assert clone["id"] not in {str(d) for d in domains}
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 class TestCloneServicesCost:
     def _clone_statements(
         self,
@@ -310,7 +294,7 @@ class TestCloneServicesCost:
                     )
                 )
 
-        with _statements(api.app.state.engine) as seen:
+        with recorded_statements(api.app.state.engine) as seen:
             api.post(
                 f"/environment/{environment['id']}/clone",
                 token=token,

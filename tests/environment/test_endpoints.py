@@ -3,10 +3,10 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
+from envplane.core.database import recorded_statements
 from tests.fixtures.api import Api
 from tests.fixtures.bulk import add_environments
 from tests.fixtures.factories import Json
-from tests.fixtures.statements import recorded_statements
 
 
 def _path(project: Json) -> str:

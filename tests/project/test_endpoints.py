@@ -6,10 +6,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
+from envplane.core.database import recorded_statements
 from envplane.models import Environment, Project, Variable
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
-from tests.fixtures.statements import recorded_statements
 
 
 def _path(organization: Json) -> str:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from envplane.core.database import recorded_statements
 from envplane.models import ContainerRegistry, HelmRepository, Service
 from tests.fixtures.api import Api
 from tests.fixtures.bodies import (
@@ -21,7 +22,6 @@ from tests.fixtures.bodies import (
 )
 from tests.fixtures.bulk import add_registries, add_services
 from tests.fixtures.factories import Json
-from tests.fixtures.statements import recorded_statements
 
 RESOURCES = ("application", "container", "database", "job", "helm")
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from envplane.core.database import recorded_statements
 from envplane.models import Service
 from tests.fixtures.api import Api
 from tests.fixtures.factories import Json
-from tests.fixtures.statements import recorded_statements
 
 
 @pytest.fixture

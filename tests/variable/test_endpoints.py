@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
+from envplane.core.database import recorded_statements
 from envplane.models import Variable
 from envplane.variable.repository import variable_repository
 from tests.fixtures.api import Api
 from tests.fixtures.bulk import add_entries
 from tests.fixtures.factories import Json
-from tests.fixtures.statements import recorded_statements
 
 VARIABLE = "environmentVariable"
 SECRET = "secret"

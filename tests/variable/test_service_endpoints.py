@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from envplane.auth.roles import Role
-from envplane.core.database import transaction
+from envplane.core.database import recorded_statements, transaction
 from envplane.models import Service
 from envplane.service.kinds.base import BuiltIn
 from envplane.variable.builtins import sync_service_builtins
@@ -18,7 +18,6 @@ from tests.contract.openapi import DOCUMENT_PATH, Contract
 from tests.fixtures.api import Api
 from tests.fixtures.bulk import add_entries
 from tests.fixtures.factories import Json
-from tests.fixtures.statements import recorded_statements
 from tests.variable.conftest import insert_service
 from tests.variable.test_endpoints import (
     MISSING_ID,

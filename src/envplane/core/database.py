@@ -44,6 +44,23 @@ def create_server_engine(settings: Settings) -> Engine:
     )
 
 
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` sends to the database inside the block, in
+    order, as SQL text without parameters: what tests and benchmarks count to
+    hold a request to a fixed number of statements."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling is switched off so that BEGIN
     # IMMEDIATE below takes the write lock up front: two writers then queue on
