@@ -43,7 +43,8 @@ def _end(session: Session, *, commit: bool) -> None:
         session.close()
 
 
-def get_cipher(request: Request) -> SecretCipher:
+async def get_cipher(request: Request) -> SecretCipher:
+    # Nothing to wait for: run on the event loop, not in the thread pool.
     cipher: SecretCipher = request.app.state.cipher
     return cipher
 
