@@ -208,11 +208,19 @@ def _copy_services(
 
     Each configuration passes through its kind, which gives the copy what must
     not be shared (fresh port and volume ids, a new database password), so the
-    rows are built here from one SELECT and written with one multi-row insert.
+    rows are built here from one SELECT of plain columns and written with one
+    insert.
     """
     service_map, stage_map = ID_MAP.alias(), ID_MAP.alias()
     sources = session.execute(
-        select(Service, service_map.c.new_id, stage_map.c.new_id)
+        select(
+            Service.kind,
+            Service.name,
+            Service.configuration,
+            Service.is_skipped,
+            service_map.c.new_id,
+            stage_map.c.new_id,
+        )
         .join(service_map, paired(service_map, Service.id))
         .outerjoin(stage_map, paired(stage_map, Service.deployment_stage_id))
         .where(Service.environment_id == source.id)
@@ -222,17 +230,15 @@ def _copy_services(
         Service(
             id=new_id,
             environment_id=copy.id,
-            kind=service.kind,
-            name=service.name,
-            configuration=KINDS[ServiceType(service.kind)].copied(
-                service.configuration, cipher=cipher
-            ),
+            kind=kind,
+            name=name,
+            configuration=KINDS[ServiceType(kind)].copied(configuration, cipher=cipher),
             deployment_stage_id=stage_id,
-            is_skipped=service.is_skipped,
+            is_skipped=is_skipped,
             created_at=created_at,
             updated_at=None,
         )
-        for service, new_id, stage_id in sources
+        for kind, name, configuration, is_skipped, new_id, stage_id in sources
     ]
     _insert_records(session, Service, copies)
     return copies
