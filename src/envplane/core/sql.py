@@ -46,20 +46,40 @@ def _random_uuid_sqlite(element: random_uuid, compiler: Any, **kw: Any) -> str:
     )
 
 
-def json_rows(
+# The parameter a ``json_rows`` SELECT reads its document from.
+JSON_ROWS = "json_rows"
+
+
+def json_rows(dialect: Dialect, columns: Sequence[Column[Any]]) -> Select[Any]:
+    """A SELECT of ``columns`` read from the JSON document bound to
+    ``JSON_ROWS`` (see ``json_document``). An INSERT ... SELECT from it writes
+    any number of rows with one statement of one parameter, where a multi-row
+    VALUES grows with the rows until the database's limit on parameters. It
+    depends only on the dialect and the columns, so it is built once for each."""
+    key = (dialect.name, tuple(str(column) for column in columns))
+    if key not in _json_selects:
+        _json_selects[key] = _json_select(dialect, columns)
+    return _json_selects[key]
+
+
+def json_document(
     dialect: Dialect, columns: Sequence[Column[Any]], rows: Iterable[Mapping[str, Any]]
-) -> Select[Any]:
-    """``rows``, mappings of column keys to values, as a SELECT of ``columns``
-    read from one JSON document. An INSERT ... SELECT from it writes any number
-    of rows with one statement of one parameter, compiled once, where a
-    multi-row VALUES grows with the rows until the database's limit on
-    parameters. Each value is first turned into what its column stores."""
+) -> str:
+    """``rows``, mappings of column keys to values, as the document a
+    ``json_rows`` SELECT of the same columns reads; each value is first turned
+    into what its column stores."""
     encoders = [(column.key, _json_encoder(column, dialect)) for column in columns]
-    document = json.dumps(
+    return json.dumps(
         [{key: encode(row[key]) for key, encode in encoders} for row in rows],
         default=str,
     )
-    payload = bindparam("json_rows", document, type_=Text(), unique=True)
+
+
+_json_selects: dict[tuple[str, tuple[str, ...]], Select[Any]] = {}
+
+
+def _json_select(dialect: Dialect, columns: Sequence[Column[Any]]) -> Select[Any]:
+    payload = bindparam(JSON_ROWS, type_=Text())
     if dialect.name == "postgresql":
         record = (
             func.jsonb_to_recordset(cast(payload, JSONB))

@@ -15,9 +15,11 @@ cannot answer on one domain), nor is any database's data.
 
 import uuid
 from collections.abc import Sequence
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
+    Table,
     Uuid,
     and_,
     func,
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session, aliased, class_mapper
 from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
 from envplane.core.logging import get_logger
-from envplane.core.sql import json_rows, random_uuid
+from envplane.core.sql import JSON_ROWS, json_document, json_rows, random_uuid
 from envplane.models import (
     DeploymentStage,
     Environment,
@@ -283,8 +285,11 @@ def _insert_records(
         {column.key: getattr(record, column.key) for column in columns}
         for record in records
     )
-    selected = json_rows(session.get_bind().dialect, columns, rows)
-    session.execute(insert(model).from_select(columns, selected))
+    dialect = session.get_bind().dialect
+    # The table's own insert: the ORM's would take the parameter for a column.
+    table = cast(Table, model.__table__)
+    statement = insert(table).from_select(columns, json_rows(dialect, columns))
+    session.execute(statement, {JSON_ROWS: json_document(dialect, columns, rows)})
 
 
 def _map_builtins(
