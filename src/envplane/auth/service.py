@@ -120,16 +120,16 @@ class AuthService:
         self, session: Session, principal: Principal, organization_id: uuid.UUID
     ) -> Role | None:
         if principal.is_token:
-            return self.role_of(principal, organization_id, membership_role=None)
+            return self._role_of(principal, organization_id, membership_role=None)
         role = session.scalar(
             select(Membership.role).where(
                 Membership.organization_id == organization_id,
                 Membership.user_id == principal.user_id,
             )
         )
-        return self.role_of(principal, organization_id, membership_role=role)
+        return self._role_of(principal, organization_id, membership_role=role)
 
-    def role_of(
+    def _role_of(
         self,
         principal: Principal,
         organization_id: uuid.UUID,
@@ -137,8 +137,7 @@ class AuthService:
         membership_role: str | None,
     ) -> Role | None:
         """The caller's role in the organization, given the role of the user's
-        membership there (``None`` without one), which a hot read fetches
-        with the resource itself rather than in a statement of its own."""
+        membership there (``None`` without one)."""
         if principal.is_token:
             if principal.token_organization_id != organization_id:
                 return None
@@ -156,9 +155,26 @@ class AuthService:
     ) -> Role:
         """The caller's role, if it allows ``permission``."""
         role = self.role_in(session, principal, organization_id)
-        return self.permit(role, permission, resource=resource)
+        return self._permit(role, permission, resource=resource)
 
-    def permit(
+    def authorize_member(
+        self,
+        principal: Principal,
+        organization_id: uuid.UUID,
+        permission: Permission,
+        *,
+        membership_role: str | None,
+        resource: tuple[str, object],
+    ) -> Role:
+        """``authorize`` for a hot read that fetched the role of the user's
+        membership (``None`` without one) with the resource itself, rather
+        than in a statement of its own."""
+        role = self._role_of(
+            principal, organization_id, membership_role=membership_role
+        )
+        return self._permit(role, permission, resource=resource)
+
+    def _permit(
         self, role: Role | None, permission: Permission, *, resource: tuple[str, object]
     ) -> Role:
         """``role``, if it allows ``permission``.

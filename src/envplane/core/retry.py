@@ -23,10 +23,12 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 
 def asks_for_retry(error: BaseException) -> bool:
     """Whether ``error`` is the database saying the transaction may be retried."""
-    if not isinstance(error, DBAPIError):
-        return False
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    return sqlstate in RETRYABLE_SQLSTATES
+    return isinstance(error, DBAPIError) and _sqlstate(error) in RETRYABLE_SQLSTATES
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE the driver reported with ``error``, if any."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
 
 
 class RetryTransientErrors:
@@ -71,7 +73,7 @@ class RetryTransientErrors:
                     method=scope["method"],
                     path=scope["path"],
                     attempt=attempt,
-                    sqlstate=getattr(getattr(error, "orig", None), "sqlstate", None),
+                    sqlstate=_sqlstate(error),
                 )
                 # Jittered, growing pauses keep the retried transactions from
                 # colliding again in lockstep.

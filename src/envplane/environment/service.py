@@ -61,10 +61,13 @@ class EnvironmentService:
         if row is None:
             raise NotFound.resource("environment", environment_id)
         environment, project, cluster, membership_role = row
-        role = auth_service.role_of(
-            principal, project.organization_id, membership_role=membership_role
+        auth_service.authorize_member(
+            principal,
+            project.organization_id,
+            permission,
+            membership_role=membership_role,
+            resource=("environment", environment_id),
         )
-        auth_service.permit(role, permission, resource=("environment", environment_id))
         return EnvironmentView(environment, project, cluster)
 
     def create(

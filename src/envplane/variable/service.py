@@ -220,10 +220,13 @@ class VariableService:
         if resolved is None:
             raise NotFound.resource(owner_scope.resource, owner_id)
         owner = resolved.owner
-        role = auth_service.role_of(
-            principal, owner.organization_id, membership_role=resolved.membership_role
+        auth_service.authorize_member(
+            principal,
+            owner.organization_id,
+            permission,
+            membership_role=resolved.membership_role,
+            resource=(owner_scope.resource, owner_id),
         )
-        auth_service.permit(role, permission, resource=(owner_scope.resource, owner_id))
         return owner
 
     def _own_entry(
