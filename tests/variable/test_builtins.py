@@ -81,7 +81,8 @@ class TestSync:
         database: Json,
         sessions: sessionmaker[Session],
     ) -> None:
-        sync(api, database, BuiltIn(HOST, "h1"), BuiltIn(PASSWORD, "pw", secret=True))
+        # "!" is not in the ciphertext's alphabet: the value cannot show by chance.
+        sync(api, database, BuiltIn(HOST, "h1"), BuiltIn(PASSWORD, "pw!", secret=True))
 
         host, password = built_ins_of(sessions, database)
         environment_id = uuid.UUID(environment["id"])
@@ -93,8 +94,8 @@ class TestSync:
             )
             assert (row.variable_type, row.is_secret) == ("BUILT_IN", secret)
         assert host.value == "h1"
-        assert password.value and "pw" not in password.value
-        assert api.app.state.cipher.decrypt(password.value) == "pw"
+        assert password.value and "pw!" not in password.value
+        assert api.app.state.cipher.decrypt(password.value) == "pw!"
         for kind, key in ((VARIABLE, HOST), (SECRET, PASSWORD)):
             here = environment_path(environment)
             entry = find(listed(api, owner_token, here, kind), key, "BUILT_IN")
