@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from envplane.auth.tokens import Identity, VerifiedTokens
 from envplane.core.database import create_session_factory, recorded_statements
 from envplane.core.keys import load_signing_key
 from envplane.models import User
@@ -376,3 +377,64 @@ class TestAuthorizationHeader:
 
     def test_missing(self, client: TestClient) -> None:
         assert_refused(client.get("/organization"))
+
+
+class TestVerifiedTokens:
+    @staticmethod
+    def identity(expires_in: float) -> Identity:
+        return Identity(
+            issuer="https://issuer.example",
+            subject="someone",
+            email=None,
+            name=None,
+            expires_at=time.time() + expires_in,
+        )
+
+    def test_kept_until_the_token_expires(self) -> None:
+        tokens = VerifiedTokens(trust_seconds=60)
+        tokens.remember("t", self.identity(expires_in=0.3))
+        assert tokens.get("t") is not None
+
+        time.sleep(0.4)
+        assert tokens.get("t") is None
+
+    def test_kept_no_longer_than_its_key_is_trusted(self) -> None:
+        tokens = VerifiedTokens(trust_seconds=0.3)
+        tokens.remember("t", self.identity(expires_in=3600))
+        assert tokens.get("t") is not None
+
+        time.sleep(0.4)
+        assert tokens.get("t") is None
+
+    def test_an_expired_token_is_not_kept(self) -> None:
+        tokens = VerifiedTokens(trust_seconds=60)
+        tokens.remember("t", self.identity(expires_in=-1))
+        assert tokens.get("t") is None
+
+    def test_recalled_once_verified(
+        self, api: Api, client: TestClient, app: FastAPI
+    ) -> None:
+        token = api.user_token("grace@example.com")
+        assert app.state.jwt.recall(token) is None
+
+        assert get_organizations(client, token).status_code == 200
+
+        recalled = app.state.jwt.recall(token)
+        assert recalled is not None and recalled.email == "grace@example.com"
+
+    def test_refused_tokens_are_not_recalled(
+        self, client: TestClient, app: FastAPI
+    ) -> None:
+        token = own_token(app, aud="another-api")
+        assert_refused(get_organizations(client, token))
+        assert app.state.jwt.recall(token) is None
+
+    def test_the_least_recently_used_make_room(self) -> None:
+        tokens = VerifiedTokens(trust_seconds=60, capacity=2)
+        for token in ("a", "b", "c"):
+            tokens.remember(token, self.identity(expires_in=60))
+        assert [tokens.get(token) is not None for token in "abc"] == [
+            False,
+            True,
+            True,
+        ]

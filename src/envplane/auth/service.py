@@ -56,6 +56,25 @@ class AuthService:
             return self._from_api_token(session, credentials)
         raise NotAuthenticated("the Authorization scheme must be 'Bearer' or 'Token'")
 
+    def recognize(
+        self,
+        *,
+        authorization: str | None,
+        jwt_authority: JwtAuthority,
+        known_users: KnownUsers,
+    ) -> Principal | None:
+        """The caller, if its bearer token was verified already and its user
+        is known: the common case, answered from memory alone, so safe on the
+        event loop. ``None`` means ``authenticate`` must decide."""
+        scheme, _, credentials = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        identity = jwt_authority.recall(credentials.strip())
+        if identity is None:
+            return None
+        user_id = known_users.get(identity.issuer, identity.subject)
+        return Principal(user_id=user_id) if user_id is not None else None
+
     def local_user(
         self, session: Session, *, email: str, issuer: str, name: str | None = None
     ) -> User:

@@ -3,12 +3,15 @@ external OpenID Connect issuer, checked against its published JWKS."""
 
 import hashlib
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from cachetools import TLRUCache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.types import Options
 
@@ -28,12 +31,43 @@ class Identity:
     subject: str
     email: str | None
     name: str | None
+    # When the token stops being valid, in seconds since the epoch.
+    expires_at: float
+
+
+class VerifiedTokens:
+    """Tokens already verified, with what they said, kept until the token
+    expires but no longer than ``trust_seconds``: the time a verifying key is
+    trusted without fetching the issuer's key set again, so that a key the
+    issuer withdrew stops vouching for its tokens here as it does in the
+    key-set cache. Shared by a process's threads; the least recently used
+    tokens make room for new ones."""
+
+    def __init__(self, *, trust_seconds: float, capacity: int = 10_000):
+        self._trust_seconds = trust_seconds
+        self._identities: TLRUCache[str, Identity] = TLRUCache(
+            capacity, self._expiry, timer=time.monotonic
+        )
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Identity | None:
+        with self._lock:
+            return self._identities.get(token)
+
+    def remember(self, token: str, identity: Identity) -> None:
+        with self._lock:
+            self._identities[token] = identity
+
+    def _expiry(self, _token: str, identity: Identity, now: float) -> float:
+        valid_for = identity.expires_at - time.time()
+        return now + min(valid_for, self._trust_seconds)
 
 
 class JwtAuthority:
     def __init__(self, settings: Settings, signing_key: Ed25519PrivateKey):
         self._settings = settings
         self._signing_key = signing_key
+        self._verified = VerifiedTokens(trust_seconds=settings.OIDC_JWKS_CACHE_SECONDS)
         self._jwks: jwt.PyJWKClient | None = None
         if settings.OIDC_ISSUER:
             # Only the key set is cached, for a limited time: PyJWT's per-key cache
@@ -56,7 +90,19 @@ class JwtAuthority:
         }
         return jwt.encode(claims, self._signing_key, algorithm="EdDSA")
 
+    def recall(self, token: str) -> Identity | None:
+        """What ``token`` said when it was last verified, while that still
+        holds. Touches neither the network nor a key: safe on the event loop."""
+        return self._verified.get(token)
+
     def verify(self, token: str) -> Identity:
+        identity = self._verified.get(token)
+        if identity is None:
+            identity = self._verify(token)
+            self._verified.remember(token, identity)
+        return identity
+
+    def _verify(self, token: str) -> Identity:
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
             claims = self._verify_for(issuer, token)
@@ -73,6 +119,7 @@ class JwtAuthority:
             subject=str(claims["sub"]),
             email=claims.get("email"),
             name=claims.get("name"),
+            expires_at=float(claims["exp"]),
         )
 
     def _verify_for(self, issuer: object, token: str) -> dict[str, Any]:
