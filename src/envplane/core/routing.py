@@ -1,6 +1,12 @@
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter as FastAPIRouter
+from starlette.concurrency import run_in_threadpool
+
+from envplane.core.dependencies import call_and_commit
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad request"},
@@ -17,4 +23,21 @@ class APIRouter(FastAPIRouter):
     def add_api_route(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_none"] = True
         kwargs["responses"] = {**ERROR_RESPONSES, **(kwargs.get("responses") or {})}
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _in_worker_thread(endpoint)
         super().add_api_route(path, endpoint, **kwargs)
+
+
+def _in_worker_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A synchronous endpoint as a coroutine that runs it and commits its
+    session in one hand-off to the thread pool. Left to FastAPI, a plain
+    function costs three: the call, the commit, and the check of its answer
+    against the response model, which for a coroutine runs on the event loop.
+    The wrapper keeps the endpoint's signature, so FastAPI resolves the same
+    parameters."""
+
+    @functools.wraps(endpoint)
+    async def endpoint_in_worker_thread(**arguments: Any) -> Any:
+        return await run_in_threadpool(call_and_commit, endpoint, arguments)
+
+    return endpoint_in_worker_thread

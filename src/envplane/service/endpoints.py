@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import Depends, Path
+from fastapi import Path
 from pydantic import BaseModel
 
 from envplane.auth.dependencies import PrincipalDep
-from envplane.core.dependencies import CipherDep, SessionDep
+from envplane.core.dependencies import CipherDep, SessionDep, parsed_body
 from envplane.core.routing import APIRouter
 from envplane.models import Service
 from envplane.service.kinds import KINDS
@@ -107,8 +107,8 @@ def _handlers(kind: Kind) -> _Handlers:
     (applicationId, containerId...), which a ``def`` cannot spell, so an alias
     carries the name; request bodies are parsed with the kind's models."""
     ServiceId = Annotated[uuid.UUID, Path(alias=kind.id_parameter)]
-    CreateBody = Annotated[BaseModel, _body(kind.create_request)]
-    EditBody = Annotated[BaseModel, _body(kind.edit_request)]
+    CreateBody = Annotated[BaseModel, parsed_body(kind.create_request)]
+    EditBody = Annotated[BaseModel, parsed_body(kind.edit_request)]
 
     def list_services(
         environmentId: uuid.UUID,
@@ -205,16 +205,6 @@ def _handlers(kind: Kind) -> _Handlers:
         status=get_status,
         clone=clone_service,
     )
-
-
-def _body(model: type[BaseModel]) -> Any:
-    """A dependency parsing the request body as ``model``."""
-
-    def parse(request: BaseModel) -> BaseModel:
-        return request
-
-    parse.__annotations__["request"] = model
-    return Depends(parse)
 
 
 def _snake_case(operation_id: str) -> str:
