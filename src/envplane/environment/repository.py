@@ -1,7 +1,7 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from envplane.models import Cluster, Environment, Membership, Project
@@ -17,18 +17,8 @@ class EnvironmentRepository:
         """The environment, its project and cluster, and the role of
         ``user_id``'s membership in the organization (``None`` if not a
         member): reading the environment is also what authorizes it."""
-        membership = and_(
-            Membership.organization_id == Project.organization_id,
-            Membership.user_id == user_id,
-        )
-        statement = (
-            select(Environment, Project, Cluster, Membership.role)
-            .join(Project, Project.id == Environment.project_id)
-            .join(Cluster, Cluster.id == Environment.cluster_id)
-            .outerjoin(Membership, membership)
-            .where(Environment.id == environment_id)
-        )
-        return session.execute(statement).one_or_none()
+        parameters = {"environment_id": environment_id, "user_id": user_id}
+        return session.execute(_WITH_ROLE, parameters).one_or_none()
 
     def list_by_project(
         self, session: Session, project_id: uuid.UUID
@@ -59,5 +49,20 @@ class EnvironmentRepository:
         )
         return session.scalar(statement)
 
+
+# Built once: every request about an environment reads it so.
+_WITH_ROLE = (
+    select(Environment, Project, Cluster, Membership.role)
+    .join(Project, Project.id == Environment.project_id)
+    .join(Cluster, Cluster.id == Environment.cluster_id)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.organization_id == Project.organization_id,
+            Membership.user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Environment.id == bindparam("environment_id"))
+)
 
 environment_repository = EnvironmentRepository()

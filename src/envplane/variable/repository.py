@@ -1,8 +1,18 @@
 import uuid
 from collections.abc import Sequence
-from typing import NamedTuple
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, or_, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from envplane.models import Environment, Membership, Project, Service, Variable
@@ -24,6 +34,30 @@ class Entry(NamedTuple):
     service: LinkedService | None
 
 
+class Fields(NamedTuple):
+    """What answers show of a variable or secret, read as plain columns."""
+
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    key: str
+    value: str | None
+    variable_type: str
+    scope: str
+    mount_path: str | None
+    description: str | None
+    enable_interpolation_in_file: bool | None
+
+
+class Listed(NamedTuple):
+    """An ``Entry`` as a listing reads it: the fields its answer shows, not
+    ORM objects, which would cost more to build than the answer itself."""
+
+    variable: Fields
+    parent: Fields | None
+    service: LinkedService | None
+
+
 class VariableRepository:
     # Each owner is read with the role of the caller's membership in its
     # organization (None for an outsider): the read that finds the owner is
@@ -32,12 +66,8 @@ class VariableRepository:
     def get_project_owner(
         self, session: Session, project_id: uuid.UUID, *, user_id: uuid.UUID
     ) -> Resolved | None:
-        statement = (
-            select(Project.organization_id, Membership.role)
-            .outerjoin(Membership, _membership_of(user_id))
-            .where(Project.id == project_id)
-        )
-        row = session.execute(statement).one_or_none()
+        parameters = {"project_id": project_id, "user_id": user_id}
+        row = session.execute(_PROJECT_OWNER, parameters).one_or_none()
         if row is None:
             return None
         organization_id, role = row
@@ -54,13 +84,8 @@ class VariableRepository:
     def get_environment_owner(
         self, session: Session, environment_id: uuid.UUID, *, user_id: uuid.UUID
     ) -> Resolved | None:
-        statement = (
-            select(Environment.project_id, Project.organization_id, Membership.role)
-            .join(Project, Project.id == Environment.project_id)
-            .outerjoin(Membership, _membership_of(user_id))
-            .where(Environment.id == environment_id)
-        )
-        row = session.execute(statement).one_or_none()
+        parameters = {"environment_id": environment_id, "user_id": user_id}
+        row = session.execute(_ENVIRONMENT_OWNER, parameters).one_or_none()
         if row is None:
             return None
         project_id, organization_id, role = row
@@ -84,30 +109,19 @@ class VariableRepository:
     ) -> Resolved | None:
         """The service of that id if it is of the kind ``scope`` names: a job's
         id under /application/... names nothing."""
-        statement = (
-            select(
-                Service,
-                Environment.project_id,
-                Project.organization_id,
-                Membership.role,
-            )
-            .join(Environment, Environment.id == Service.environment_id)
-            .join(Project, Project.id == Environment.project_id)
-            .outerjoin(Membership, _membership_of(user_id))
-            .where(Service.id == service_id, Service.kind == scope.value)
-        )
-        row = session.execute(statement).one_or_none()
+        parameters = {"service_id": service_id, "kind": scope.value, "user_id": user_id}
+        row = session.execute(_SERVICE_OWNER, parameters).one_or_none()
         if row is None:
             return None
-        service, project_id, organization_id, role = row
+        name, kind, environment_id, project_id, organization_id, role = row
         owner = Owner(
-            id=service.id,
+            id=service_id,
             scope=scope,
             organization_id=organization_id,
             project_id=project_id,
-            environment_id=service.environment_id,
-            visible_owner_ids=(project_id, service.environment_id, service.id),
-            service=LinkedService(service.id, service.name, service.kind),
+            environment_id=environment_id,
+            visible_owner_ids=(project_id, environment_id, service_id),
+            service=LinkedService(service_id, name, kind),
         )
         return Resolved(owner, role)
 
@@ -183,19 +197,12 @@ class VariableRepository:
 
     def list_visible(
         self, session: Session, owner_ids: Sequence[uuid.UUID], *, secret: bool
-    ) -> list[Entry]:
+    ) -> list[Listed]:
         """Entries of these owners, broadest scope first, then by key."""
-        scope_rank = case(
-            {scope.value: scope.rank for scope in VariableScope},
-            value=Variable.scope,
-            else_=len(VariableScope),
+        rows = session.execute(
+            _VISIBLE_LISTING, {"owner_ids": list(owner_ids), "secret": secret}
         )
-        statement = (
-            _entries()
-            .where(Variable.owner_id.in_(owner_ids), Variable.is_secret == secret)
-            .order_by(scope_rank, Variable.key, Variable.id)
-        )
-        return [_entry(row) for row in session.execute(statement)]
+        return [_listed(row) for row in rows]
 
 
 def _entries() -> Select[Variable, Variable, uuid.UUID, str, str]:
@@ -218,13 +225,84 @@ def _entry(row: Row[Variable, Variable, uuid.UUID, str, str]) -> Entry:
     return Entry(variable, parent, service)
 
 
-variable_repository = VariableRepository()
-
-
-def _membership_of(user_id: uuid.UUID) -> ColumnElement[bool]:
-    """Join condition: the membership of ``user_id`` in the project's
-    organization."""
-    return and_(
-        Membership.organization_id == Project.organization_id,
-        Membership.user_id == user_id,
+def _visible_listing() -> Select[Any]:
+    """Entries of the owners in ``owner_ids`` that are secrets or not as
+    ``secret`` says, as the columns of ``Fields`` for the entry and for its
+    parent, then its service's id, name and kind."""
+    variables, services = Variable.__table__, Service.__table__
+    parent = variables.alias("parent")
+    scope_rank = case(
+        {scope.value: scope.rank for scope in VariableScope},
+        value=variables.c.scope,
+        else_=len(VariableScope),
     )
+    return (
+        select(
+            *(variables.c[name] for name in Fields._fields),
+            *(parent.c[name] for name in Fields._fields),
+            services.c.id,
+            services.c.name,
+            services.c.kind,
+        )
+        .outerjoin(parent, parent.c.id == variables.c.parent_id)
+        .outerjoin(services, services.c.id == variables.c.service_id)
+        .where(
+            variables.c.owner_id.in_(bindparam("owner_ids", expanding=True)),
+            variables.c.is_secret == bindparam("secret"),
+        )
+        .order_by(scope_rank, variables.c.key, variables.c.id)
+    )
+
+
+# Built once, as listings are the hottest reads there are.
+_VISIBLE_LISTING = _visible_listing()
+_WIDTH = len(Fields._fields)
+
+
+def _listed(row: Row[Any]) -> Listed:
+    # Outer joins: the parent's columns and the service's may all be NULL.
+    parent_id = row[_WIDTH]
+    service_id, service_name, service_kind = row[2 * _WIDTH :]
+    service = None
+    if service_id is not None:
+        service = LinkedService(service_id, service_name, service_kind)
+    return Listed(
+        Fields(*row[:_WIDTH]),
+        Fields(*row[_WIDTH : 2 * _WIDTH]) if parent_id is not None else None,
+        service,
+    )
+
+
+# The membership of the caller (``user_id``) in the project's organization.
+_MEMBERSHIP = and_(
+    Membership.organization_id == Project.organization_id,
+    Membership.user_id == bindparam("user_id"),
+)
+# Owner lookups are built once: every variable or secret request makes one.
+_PROJECT_OWNER = (
+    select(Project.organization_id, Membership.role)
+    .outerjoin(Membership, _MEMBERSHIP)
+    .where(Project.id == bindparam("project_id"))
+)
+_ENVIRONMENT_OWNER = (
+    select(Environment.project_id, Project.organization_id, Membership.role)
+    .join(Project, Project.id == Environment.project_id)
+    .outerjoin(Membership, _MEMBERSHIP)
+    .where(Environment.id == bindparam("environment_id"))
+)
+_SERVICE_OWNER = (
+    select(
+        Service.name,
+        Service.kind,
+        Service.environment_id,
+        Environment.project_id,
+        Project.organization_id,
+        Membership.role,
+    )
+    .join(Environment, Environment.id == Service.environment_id)
+    .join(Project, Project.id == Environment.project_id)
+    .outerjoin(Membership, _MEMBERSHIP)
+    .where(Service.id == bindparam("service_id"), Service.kind == bindparam("kind"))
+)
+
+variable_repository = VariableRepository()

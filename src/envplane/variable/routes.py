@@ -9,17 +9,17 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, NamedTuple, TypeVar
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import Depends, Path
 
 from envplane.auth.dependencies import PrincipalDep
-from envplane.core.dependencies import CipherDep, SessionDep
+from envplane.core.dependencies import CipherDep, SessionDep, parsed_body
 from envplane.core.routing import APIRouter
 from envplane.core.schemas import Schema
 from envplane.models import Variable
 from envplane.service.kinds.base import ServiceType
-from envplane.variable.repository import Entry
+from envplane.variable.repository import Entry, Fields, Listed
 from envplane.variable.schemas import (
     EnvironmentVariable,
     EnvironmentVariableAlias,
@@ -44,8 +44,6 @@ from envplane.variable.scopes import (
 )
 from envplane.variable.service import variable_service as service
 
-BodyT = TypeVar("BodyT", bound=Schema)
-
 
 @dataclass(frozen=True)
 class _Kind:
@@ -61,7 +59,7 @@ class _Kind:
     response: type[EnvironmentVariable | Secret]
     response_list: type[EnvironmentVariableResponseList | SecretResponseList]
     shape: Callable[[Entry], EnvironmentVariable | Secret]
-    shape_list: Callable[[Sequence[Entry]], Schema]
+    shape_list: Callable[[Sequence[Listed]], Schema]
 
 
 def add_variable_routes(router: APIRouter, owner_scope: OwnerScope) -> None:
@@ -113,7 +111,7 @@ def _handlers(owner_scope: OwnerScope, kind: _Kind) -> _Handlers:
     the scope and the kind (projectId, secretId, ...), which a ``def`` cannot
     spell, so aliases carry the names."""
 
-    def collection_of(
+    async def collection_of(
         owner_id: Annotated[uuid.UUID, Path(alias=owner_scope.path_parameter)],
     ) -> Collection:
         return Collection(
@@ -123,10 +121,11 @@ def _handlers(owner_scope: OwnerScope, kind: _Kind) -> _Handlers:
     CollectionDep = Annotated[Collection, Depends(collection_of)]
     EntryId = Annotated[uuid.UUID, Path(alias=kind.id_parameter)]
     CreateBody = Annotated[
-        EnvironmentVariableRequest | SecretRequest, _body(kind.create_request)
+        EnvironmentVariableRequest | SecretRequest, parsed_body(kind.create_request)
     ]
     EditBody = Annotated[
-        EnvironmentVariableEditRequest | SecretEditRequest, _body(kind.edit_request)
+        EnvironmentVariableEditRequest | SecretEditRequest,
+        parsed_body(kind.edit_request),
     ]
 
     def list_entries(
@@ -230,22 +229,11 @@ def _handlers(owner_scope: OwnerScope, kind: _Kind) -> _Handlers:
     )
 
 
-def _body(model: type[BodyT]) -> Any:
-    """A dependency parsing the request body as ``model``: the handlers are
-    shared by both kinds, whose request schemas differ."""
-
-    def parse(request: BodyT) -> BodyT:
-        return request
-
-    parse.__annotations__["request"] = model
-    return Depends(parse)
-
-
 def _snake_case(operation_id: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
-def _mount_path(variable: Variable) -> str:
+def _mount_path(variable: Variable | Fields) -> str:
     # Required and not nullable in the parent's schema: "" when not a file.
     return variable.mount_path or ""
 
@@ -261,7 +249,7 @@ def _linked(service: LinkedService | None) -> dict[str, Any]:
     }
 
 
-def _environment_variable(entry: Entry) -> EnvironmentVariable:
+def _environment_variable(entry: Entry | Listed) -> EnvironmentVariable:
     variable, parent, service = entry
     variable_type = VariableType(variable.variable_type)
     value = variable.value
@@ -297,7 +285,7 @@ def _environment_variable(entry: Entry) -> EnvironmentVariable:
     )
 
 
-def _secret(entry: Entry) -> Secret:
+def _secret(entry: Entry | Listed) -> Secret:
     """Built field by field so that no value, clear or encrypted, can slip in."""
     variable, parent, service = entry
     variable_type = VariableType(variable.variable_type)

@@ -17,7 +17,7 @@ from envplane.core.database import violates
 from envplane.core.errors import InvalidInput, NotFound
 from envplane.core.logging import get_logger
 from envplane.models import Variable
-from envplane.variable.repository import Entry
+from envplane.variable.repository import Entry, Listed
 from envplane.variable.repository import variable_repository as repository
 from envplane.variable.schemas import (
     EnvironmentVariableEditRequest,
@@ -43,7 +43,7 @@ class VariableService:
 
     def list(
         self, session: Session, *, principal: Principal, collection: Collection
-    ) -> builtins.list[Entry]:
+    ) -> builtins.list[Listed]:
         """This owner's entries and those it inherits from the owners above it."""
         owner = self._owner(session, principal, collection, Permission.READ)
         return repository.list_visible(
