@@ -13,23 +13,28 @@ all rows appear or none do. Custom domains are not copied (two environments
 cannot answer on one domain), nor is any database's data.
 """
 
+import functools
 import uuid
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Dialect,
+    FromClause,
+    Insert,
+    Select,
     Table,
     Uuid,
     and_,
+    bindparam,
     func,
     insert,
-    literal,
     null,
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased, class_mapper
+from sqlalchemy.orm import Session
 
 from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
@@ -48,10 +53,12 @@ from envplane.variable.builtins import environment_builtins, service_builtin
 from envplane.variable.copying import (
     ID_MAP,
     PARENT_TYPES,
+    VARIABLES,
+    entries_insert,
     id_map,
-    insert_entries,
-    pair_ids,
+    inserted,
     paired,
+    pairing,
 )
 from envplane.variable.scopes import VariableScope
 
@@ -73,7 +80,8 @@ def clone_environment(
     cipher: SecretCipher,
 ) -> Environment:
     """Copy ``source`` into a new environment and return it."""
-    if target_project_id != source_project_id:
+    across_projects = target_project_id != source_project_id
+    if across_projects:
         _check_project_parents_exist(
             session,
             source_id=source.id,
@@ -91,15 +99,23 @@ def clone_environment(
     session.add(copy)
     session.flush()
 
+    # The statements are built once (below) and read these parameters.
+    parameters = {
+        "source_id": source.id,
+        "copy_id": copy.id,
+        "project_id": copy.project_id,
+        "now": utcnow(),
+    }
     with id_map(session):
-        _map_ids(session, source=source)
-        _copy_stages(session, source=source, copy=copy)
-        services = _copy_services(session, source=source, copy=copy, cipher=cipher)
-        _add_builtins(session, copy=copy, services=services, cipher=cipher)
-        _map_builtins(session, source_id=source.id, copy_id=copy.id)
-        copied = _copy_variables(
-            session, source=source, copy=copy, source_project_id=source_project_id
+        session.execute(_PAIR_IDS, parameters)
+        session.execute(_COPY_STAGES, parameters)
+        services = _copy_services(session, parameters, copy=copy, cipher=cipher)
+        _add_builtins(session, parameters, copy=copy, services=services, cipher=cipher)
+        session.execute(_PAIR_BUILTINS, parameters)
+        copy_entries = (
+            _COPY_ENTRIES_ACROSS_PROJECTS if across_projects else _COPY_ENTRIES
         )
+        copied = inserted(session.execute(copy_entries, parameters))
 
     log.info(
         "environment.clone.completed",
@@ -121,21 +137,12 @@ def _check_project_parents_exist(
 ) -> None:
     """Aliases and overrides of project entries must find an entry with the same
     key in the target project; refuse the clone, naming the keys, if any is missing."""
-    parent = aliased(Variable)
-    target = aliased(Variable)
-    statement = (
-        select(parent.key)
-        .distinct()
-        .join(Variable, Variable.parent_id == parent.id)
-        .outerjoin(target, _same_entry_in(target, parent, target_project_id))
-        .where(
-            Variable.environment_id == source_id,
-            parent.owner_id == source_project_id,
-            target.id.is_(None),
-        )
-        .order_by(parent.key)
-    )
-    missing = session.scalars(statement).all()
+    parameters = {
+        "source_id": source_id,
+        "source_project_id": source_project_id,
+        "project_id": target_project_id,
+    }
+    missing = session.scalars(_MISSING_PROJECT_PARENTS, parameters).all()
     if missing:
         raise InvalidInput.field(
             ("body", "project_id"),
@@ -145,64 +152,10 @@ def _check_project_parents_exist(
         )
 
 
-def _same_entry_in(
-    target: type[Variable], parent: type[Variable], project_id: uuid.UUID
-) -> ColumnElement[bool]:
-    """Join condition: ``target`` is the entry of ``project_id`` matching ``parent``."""
-    return and_(
-        target.owner_id == project_id,
-        target.scope == parent.scope,
-        target.key == parent.key,
-        target.is_secret == parent.is_secret,
-        target.variable_type.in_(PARENT_TYPES),
-    )
-
-
-def _map_ids(session: Session, *, source: Environment) -> None:
-    """A new id for the environment's stages, services and the entries it and
-    its services define."""
-    new_id = random_uuid()
-    stages = select(DeploymentStage.id, new_id).where(
-        DeploymentStage.environment_id == source.id
-    )
-    services = select(Service.id, new_id).where(Service.environment_id == source.id)
-    entries = select(Variable.id, new_id).where(
-        Variable.environment_id == source.id, Variable.scope != _BUILT_IN
-    )
-    pair_ids(session, union_all(stages, services, entries))
-
-
-def _copy_stages(session: Session, *, source: Environment, copy: Environment) -> None:
-    stage_map = ID_MAP.alias()
-    rows = (
-        select(
-            stage_map.c.new_id,
-            literal(copy.id, Uuid()),
-            DeploymentStage.name,
-            DeploymentStage.description,
-            DeploymentStage.position,
-            literal(utcnow(), UTCDateTime()),
-            null(),
-        )
-        .join(stage_map, paired(stage_map, DeploymentStage.id))
-        .where(DeploymentStage.environment_id == source.id)
-    )
-    columns = [
-        DeploymentStage.id,
-        DeploymentStage.environment_id,
-        DeploymentStage.name,
-        DeploymentStage.description,
-        DeploymentStage.position,
-        DeploymentStage.created_at,
-        DeploymentStage.updated_at,
-    ]
-    session.execute(insert(DeploymentStage).from_select(columns, rows))
-
-
 def _copy_services(
     session: Session,
+    parameters: dict[str, Any],
     *,
-    source: Environment,
     copy: Environment,
     cipher: SecretCipher,
 ) -> list[Service]:
@@ -213,21 +166,6 @@ def _copy_services(
     rows are built here from one SELECT of plain columns and written with one
     insert.
     """
-    service_map, stage_map = ID_MAP.alias(), ID_MAP.alias()
-    sources = session.execute(
-        select(
-            Service.kind,
-            Service.name,
-            Service.configuration,
-            Service.is_skipped,
-            service_map.c.new_id,
-            stage_map.c.new_id,
-        )
-        .join(service_map, paired(service_map, Service.id))
-        .outerjoin(stage_map, paired(stage_map, Service.deployment_stage_id))
-        .where(Service.environment_id == source.id)
-    )
-    created_at = utcnow()
     copies = [
         Service(
             id=new_id,
@@ -237,17 +175,20 @@ def _copy_services(
             configuration=KINDS[ServiceType(kind)].copied(configuration, cipher=cipher),
             deployment_stage_id=stage_id,
             is_skipped=is_skipped,
-            created_at=created_at,
+            created_at=parameters["now"],
             updated_at=None,
         )
-        for kind, name, configuration, is_skipped, new_id, stage_id in sources
+        for kind, name, configuration, is_skipped, new_id, stage_id in session.execute(
+            _SOURCE_SERVICES, parameters
+        )
     ]
-    _insert_records(session, Service, copies)
+    _insert_records(session, SERVICES, copies)
     return copies
 
 
 def _add_builtins(
     session: Session,
+    parameters: dict[str, Any],
     *,
     copy: Environment,
     services: list[Service],
@@ -265,100 +206,204 @@ def _add_builtins(
             )
         ),
     ]
-    created_at = utcnow()
     for builtin in builtins:
-        builtin.id, builtin.created_at = uuid.uuid4(), created_at
-    _insert_records(session, Variable, builtins)
+        builtin.id, builtin.created_at = uuid.uuid4(), parameters["now"]
+    _insert_records(session, VARIABLES, builtins)
 
 
 def _insert_records(
-    session: Session,
-    model: type[Service] | type[Variable],
-    records: Sequence[Service | Variable],
+    session: Session, table: Table, records: Sequence[Service | Variable]
 ) -> None:
-    """Write transient records of ``model`` with one statement however many
+    """Write transient records into ``table`` with one statement however many
     there are, where the session would batch its flush."""
     if not records:
         return
-    columns = list(class_mapper(model).columns)
+    dialect = session.get_bind().dialect
     rows = (
-        {column.key: getattr(record, column.key) for column in columns}
+        {column.key: getattr(record, column.key) for column in table.columns}
         for record in records
     )
-    dialect = session.get_bind().dialect
-    # The table's own insert: the ORM's would take the parameter for a column.
-    table = cast(Table, model.__table__)
-    statement = insert(table).from_select(columns, json_rows(dialect, columns))
-    session.execute(statement, {JSON_ROWS: json_document(dialect, columns, rows)})
+    document = json_document(dialect, list(table.columns), rows)
+    session.execute(_records_insert(dialect, table), {JSON_ROWS: document})
 
 
-def _map_builtins(
-    session: Session, *, source_id: uuid.UUID, copy_id: uuid.UUID
-) -> None:
-    """Pair each built-in of the source with the copy's built-in of the same key,
-    so that aliases and overrides of built-ins follow to the copy's."""
-    copied = aliased(Variable)
+@functools.cache
+def _records_insert(dialect: Dialect, table: Table) -> Insert:
+    columns = list(table.columns)
+    return insert(table).from_select(columns, json_rows(dialect, columns))
+
+
+# The statements of a clone, built once: building one costs more than running
+# it for a small environment. Each reads its values from the parameters
+# ``clone_environment`` binds: ``source_id``, ``copy_id``, ``project_id`` (the
+# copy's project) and ``now``, and for the check across projects
+# ``source_project_id``.
+STAGES = cast(Table, DeploymentStage.__table__)
+SERVICES = cast(Table, Service.__table__)
+
+_source_id = bindparam("source_id", type_=Uuid())
+_copy_id = bindparam("copy_id", type_=Uuid())
+_project_id = bindparam("project_id", type_=Uuid())
+_now = bindparam("now", type_=UTCDateTime())
+
+
+def _same_entry_in(target: FromClause, parent: FromClause) -> ColumnElement[bool]:
+    """Join condition: ``target`` is the entry of the copy's project matching
+    ``parent``."""
+    return and_(
+        target.c.owner_id == _project_id,
+        target.c.scope == parent.c.scope,
+        target.c.key == parent.c.key,
+        target.c.is_secret == parent.c.is_secret,
+        target.c.variable_type.in_(PARENT_TYPES),
+    )
+
+
+def _missing_project_parents() -> Select[str]:
+    entry, parent, target = VARIABLES, VARIABLES.alias(), VARIABLES.alias()
+    return (
+        select(parent.c.key)
+        .distinct()
+        .join(entry, entry.c.parent_id == parent.c.id)
+        .outerjoin(target, _same_entry_in(target, parent))
+        .where(
+            entry.c.environment_id == _source_id,
+            parent.c.owner_id == bindparam("source_project_id", type_=Uuid()),
+            target.c.id.is_(None),
+        )
+        .order_by(parent.c.key)
+    )
+
+
+def _pair_ids() -> Insert:
+    """A new id for the environment's stages, services and the entries it and
+    its services define."""
+    new_id = random_uuid()
+    stages = select(STAGES.c.id, new_id).where(STAGES.c.environment_id == _source_id)
+    services = select(SERVICES.c.id, new_id).where(
+        SERVICES.c.environment_id == _source_id
+    )
+    entries = select(VARIABLES.c.id, new_id).where(
+        VARIABLES.c.environment_id == _source_id, VARIABLES.c.scope != _BUILT_IN
+    )
+    return pairing(union_all(stages, services, entries))
+
+
+def _copy_stages() -> Insert:
+    stage_map = ID_MAP.alias()
     rows = (
-        select(Variable.id, copied.id)
+        select(
+            stage_map.c.new_id,
+            _copy_id,
+            STAGES.c.name,
+            STAGES.c.description,
+            STAGES.c.position,
+            _now,
+            null(),
+        )
+        .join(stage_map, paired(stage_map, STAGES.c.id))
+        .where(STAGES.c.environment_id == _source_id)
+    )
+    columns = [
+        STAGES.c[name]
+        for name in (
+            "id",
+            "environment_id",
+            "name",
+            "description",
+            "position",
+            "created_at",
+            "updated_at",
+        )
+    ]
+    return insert(STAGES).from_select(columns, rows)
+
+
+def _source_services() -> Select[Any]:
+    """Each service of the source as plain columns, with the ids of its copy
+    and of its stage's copy."""
+    service_map, stage_map = ID_MAP.alias(), ID_MAP.alias()
+    return (
+        select(
+            SERVICES.c.kind,
+            SERVICES.c.name,
+            SERVICES.c.configuration,
+            SERVICES.c.is_skipped,
+            service_map.c.new_id,
+            stage_map.c.new_id,
+        )
+        .join(service_map, paired(service_map, SERVICES.c.id))
+        .outerjoin(stage_map, paired(stage_map, SERVICES.c.deployment_stage_id))
+        .where(SERVICES.c.environment_id == _source_id)
+    )
+
+
+def _pair_builtins() -> Insert:
+    """Pair each built-in of the source with the copy's built-in of the same
+    key, so that aliases and overrides of built-ins follow to the copy's."""
+    source, copied = VARIABLES, VARIABLES.alias()
+    rows = (
+        select(source.c.id, copied.c.id)
         .join(
             copied,
             and_(
-                copied.owner_id == copy_id,
-                copied.scope == _BUILT_IN,
-                copied.key == Variable.key,
+                copied.c.owner_id == _copy_id,
+                copied.c.scope == _BUILT_IN,
+                copied.c.key == source.c.key,
             ),
         )
-        .where(Variable.owner_id == source_id, Variable.scope == _BUILT_IN)
+        .where(source.c.owner_id == _source_id, source.c.scope == _BUILT_IN)
     )
-    pair_ids(session, rows)
+    return pairing(rows)
 
 
-def _copy_variables(
-    session: Session,
-    *,
-    source: Environment,
-    copy: Environment,
-    source_project_id: uuid.UUID,
-) -> int:
+def _copy_entries(*, across_projects: bool) -> Insert:
     """Copy the variables and secrets of the environment and its services,
     values included (secret ciphertexts are valid as they are). Owners and
     services become their copies. A parent that was copied or regenerated
-    becomes its copy; a project entry stays the project's own, or becomes the
-    target project's entry with the same key."""
+    becomes its copy; a project entry stays the project's own, or, across
+    projects, becomes the target project's entry with the same key."""
+    entry = VARIABLES
     row_map, service_map, parent_map = ID_MAP.alias(), ID_MAP.alias(), ID_MAP.alias()
-    parent = aliased(Variable)
-    target = aliased(Variable)
-    across_projects = copy.project_id != source_project_id
-
-    outside_parent = target.id if across_projects else Variable.parent_id
+    parent, target = VARIABLES.alias(), VARIABLES.alias()
+    outside_parent = target.c.id if across_projects else entry.c.parent_id
     rows = (
         select(
             row_map.c.new_id,
             # A service's entries belong to the service; the others to the
             # environment.
-            func.coalesce(service_map.c.new_id, literal(copy.id, Uuid())),
-            Variable.scope,
-            literal(copy.project_id, Uuid()),
-            literal(copy.id, Uuid()),
+            func.coalesce(service_map.c.new_id, _copy_id),
+            entry.c.scope,
+            _project_id,
+            _copy_id,
             service_map.c.new_id,
-            Variable.is_secret,
-            Variable.key,
-            Variable.value,
-            Variable.variable_type,
-            Variable.mount_path,
-            Variable.description,
-            Variable.enable_interpolation_in_file,
+            entry.c.is_secret,
+            entry.c.key,
+            entry.c.value,
+            entry.c.variable_type,
+            entry.c.mount_path,
+            entry.c.description,
+            entry.c.enable_interpolation_in_file,
             func.coalesce(parent_map.c.new_id, outside_parent),
-            literal(utcnow(), UTCDateTime()),
+            _now,
             null(),
         )
-        .join(row_map, paired(row_map, Variable.id))
-        .outerjoin(service_map, paired(service_map, Variable.service_id))
-        .outerjoin(parent_map, paired(parent_map, Variable.parent_id))
-        .where(Variable.environment_id == source.id, Variable.scope != _BUILT_IN)
+        .join(row_map, paired(row_map, entry.c.id))
+        .outerjoin(service_map, paired(service_map, entry.c.service_id))
+        .outerjoin(parent_map, paired(parent_map, entry.c.parent_id))
+        .where(entry.c.environment_id == _source_id, entry.c.scope != _BUILT_IN)
     )
     if across_projects:
-        rows = rows.outerjoin(parent, parent.id == Variable.parent_id).outerjoin(
-            target, _same_entry_in(target, parent, copy.project_id)
+        rows = rows.outerjoin(parent, parent.c.id == entry.c.parent_id).outerjoin(
+            target, _same_entry_in(target, parent)
         )
-    return insert_entries(session, rows)
+    return entries_insert(rows)
+
+
+_MISSING_PROJECT_PARENTS = _missing_project_parents()
+_PAIR_IDS = _pair_ids()
+_COPY_STAGES = _copy_stages()
+_SOURCE_SERVICES = _source_services()
+_PAIR_BUILTINS = _pair_builtins()
+_COPY_ENTRIES = _copy_entries(across_projects=False)
+_COPY_ENTRIES_ACROSS_PROJECTS = _copy_entries(across_projects=True)

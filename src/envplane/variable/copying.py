@@ -6,12 +6,25 @@ references through those pairs. This module holds the pieces both clones use:
 the id map, and the copy of variables and secrets.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Column, ColumnElement, MetaData, Table, Uuid, insert
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    CursorResult,
+    Dialect,
+    Insert,
+    MetaData,
+    Result,
+    Table,
+    Uuid,
+    insert,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql import FromClause, Selectable
 
 from envplane.models import Variable
@@ -32,24 +45,29 @@ ID_MAP = Table(
     prefixes=["TEMPORARY"],
 )
 
+VARIABLES = cast(Table, Variable.__table__)
+
 # Every column of a copied entry, in the order the copying SELECTs list them.
 ENTRY_COLUMNS = [
-    Variable.id,
-    Variable.owner_id,
-    Variable.scope,
-    Variable.project_id,
-    Variable.environment_id,
-    Variable.service_id,
-    Variable.is_secret,
-    Variable.key,
-    Variable.value,
-    Variable.variable_type,
-    Variable.mount_path,
-    Variable.description,
-    Variable.enable_interpolation_in_file,
-    Variable.parent_id,
-    Variable.created_at,
-    Variable.updated_at,
+    VARIABLES.c[name]
+    for name in (
+        "id",
+        "owner_id",
+        "scope",
+        "project_id",
+        "environment_id",
+        "service_id",
+        "is_secret",
+        "key",
+        "value",
+        "variable_type",
+        "mount_path",
+        "description",
+        "enable_interpolation_in_file",
+        "parent_id",
+        "created_at",
+        "updated_at",
+    )
 ]
 
 
@@ -58,28 +76,52 @@ def id_map(session: Session) -> Iterator[None]:
     """An empty ``ID_MAP`` for the block, dropped when it ends. If the block
     raises, the rollback that follows undoes the table with the rest."""
     connection = session.connection()
-    ID_MAP.create(connection)
+    create, drop = _id_map_ddl(connection.dialect)
+    connection.exec_driver_sql(create)
     yield
-    ID_MAP.drop(connection)
+    connection.exec_driver_sql(drop)
+
+
+@functools.cache
+def _id_map_ddl(dialect: Dialect) -> tuple[str, str]:
+    """The id map's CREATE and DROP, compiled once per dialect: DDL is not in
+    SQLAlchemy's statement cache, and every clone runs both."""
+    return (
+        str(CreateTable(ID_MAP).compile(dialect=dialect)),
+        str(DropTable(ID_MAP).compile(dialect=dialect)),
+    )
+
+
+def pairing(pairs: Selectable) -> Insert:
+    """The statement recording the (old id, new id) rows ``pairs`` selects."""
+    return insert(ID_MAP).from_select([ID_MAP.c.old_id, ID_MAP.c.new_id], pairs)
 
 
 def pair_ids(session: Session, pairs: Selectable) -> None:
     """Record the (old id, new id) rows that ``pairs`` selects."""
-    columns = [ID_MAP.c.old_id, ID_MAP.c.new_id]
-    session.execute(insert(ID_MAP).from_select(columns, pairs))
+    session.execute(pairing(pairs))
 
 
 def paired(
-    mapping: FromClause, old_id: InstrumentedAttribute[Any]
+    mapping: FromClause, old_id: ColumnElement[Any] | InstrumentedAttribute[Any]
 ) -> ColumnElement[bool]:
     """Join condition: ``mapping``, an alias of ``ID_MAP``, holds the new id
     for ``old_id``."""
     return mapping.c.old_id == old_id
 
 
+def entries_insert(rows: Selectable) -> Insert:
+    """The statement inserting the entries ``rows`` selects, one per row in
+    ``ENTRY_COLUMNS`` order; its result counts them."""
+    statement = insert(VARIABLES).from_select(ENTRY_COLUMNS, rows)
+    return statement.execution_options(preserve_rowcount=True)
+
+
 def insert_entries(session: Session, rows: Selectable) -> int:
-    """Insert the entries ``rows`` selects, one per row in ``ENTRY_COLUMNS``
-    order, and return how many there were."""
-    statement = insert(Variable).from_select(ENTRY_COLUMNS, rows)
-    result = session.execute(statement.execution_options(preserve_rowcount=True))
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    """Insert the entries ``rows`` selects and return how many there were."""
+    return inserted(session.execute(entries_insert(rows)))
+
+
+def inserted(result: Result[Any]) -> int:
+    """How many rows the statement of an ``entries_insert`` wrote."""
+    return cast(CursorResult[Any], result).rowcount
