@@ -5,6 +5,7 @@ from fastapi import status
 from envplane.auth.dependencies import PrincipalDep
 from envplane.core.dependencies import CipherDep, SessionDep
 from envplane.core.routing import APIRouter
+from envplane.environment.repository import EnvironmentRecord
 from envplane.environment.schemas import (
     CloneEnvironmentRequest,
     CreateEnvironmentRequest,
@@ -14,7 +15,6 @@ from envplane.environment.schemas import (
     EnvironmentStatus,
     EnvironmentStatusList,
 )
-from envplane.environment.service import EnvironmentView
 from envplane.environment.service import environment_service as service
 from envplane.environment.status import never_deployed
 
@@ -30,8 +30,8 @@ def list_environment(
     projectId: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> EnvironmentResponseList:
     """List environments."""
-    views = service.list(session, principal, projectId)
-    return EnvironmentResponseList(results=[_environment(view) for view in views])
+    records = service.list(session, principal, projectId)
+    return EnvironmentResponseList(results=[_environment(r) for r in records])
 
 
 @router.post(
@@ -47,7 +47,8 @@ def create_environment(
     principal: PrincipalDep,
 ) -> Environment:
     """Create an environment."""
-    return _environment(service.create(session, principal, projectId, request=request))
+    view = service.create(session, principal, projectId, request=request)
+    return _environment(view.record)
 
 
 @router.get(
@@ -59,10 +60,8 @@ def get_project_environments_status(
     projectId: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> EnvironmentStatusList:
     """List environments statuses."""
-    views = service.list(session, principal, projectId)
-    return EnvironmentStatusList(
-        results=[never_deployed(view.environment.id) for view in views]
-    )
+    records = service.list(session, principal, projectId)
+    return EnvironmentStatusList(results=[never_deployed(r.id) for r in records])
 
 
 @router.get(
@@ -74,7 +73,7 @@ def get_environment(
     environmentId: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Environment:
     """Get environment by ID."""
-    return _environment(service.get(session, principal, environmentId))
+    return _environment(service.read(session, principal, environmentId))
 
 
 @router.put(
@@ -90,7 +89,7 @@ def edit_environment(
 ) -> Environment:
     """Edit an environment."""
     view = service.update(session, principal, environmentId, request=request)
-    return _environment(view)
+    return _environment(view.record)
 
 
 @router.delete(
@@ -117,8 +116,7 @@ def get_environment_status(
     environmentId: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> EnvironmentStatus:
     """Get environment status."""
-    view = service.get(session, principal, environmentId)
-    return never_deployed(view.environment.id)
+    return never_deployed(service.read(session, principal, environmentId).id)
 
 
 @router.post(
@@ -139,26 +137,25 @@ def clone_environment(
     view = service.clone(
         session, principal, environmentId, request=request, cipher=cipher
     )
-    return _environment(view)
+    return _environment(view.record)
 
 
-def _environment(view: EnvironmentView) -> Environment:
-    environment, cluster = view.environment, view.cluster
+def _environment(record: EnvironmentRecord) -> Environment:
     return Environment.model_validate(
         {
-            "id": environment.id,
-            "created_at": environment.created_at,
-            "updated_at": environment.updated_at,
-            "name": environment.name,
-            "organization": {"id": view.project.organization_id},
-            "project": {"id": view.project.id},
-            "last_updated_by": environment.last_updated_by,
+            "id": record.id,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "name": record.name,
+            "organization": {"id": record.organization_id},
+            "project": {"id": record.project_id},
+            "last_updated_by": record.last_updated_by,
             "cloud_provider": {
-                "provider": cluster.cloud_provider.lower(),
-                "cluster": cluster.region,
+                "provider": record.cloud_provider.lower(),
+                "cluster": record.region,
             },
-            "mode": environment.mode,
-            "cluster_id": cluster.id,
-            "cluster_name": cluster.name,
+            "mode": record.mode,
+            "cluster_id": record.cluster_id,
+            "cluster_name": record.cluster_name,
         }
     )

@@ -1,10 +1,29 @@
 import uuid
-from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, and_, bindparam, select
+from sqlalchemy import Row, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from envplane.models import Cluster, Environment, Membership, Project
+
+
+class EnvironmentRecord(NamedTuple):
+    """What answers show of an environment, read as plain columns with the
+    fields of its project and cluster they mention."""
+
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime | None
+    name: str
+    mode: str
+    last_updated_by: uuid.UUID | None
+    project_id: uuid.UUID
+    organization_id: uuid.UUID
+    cluster_id: uuid.UUID
+    cluster_name: str
+    cloud_provider: str
+    region: str
 
 
 class EnvironmentRepository:
@@ -20,16 +39,23 @@ class EnvironmentRepository:
         parameters = {"environment_id": environment_id, "user_id": user_id}
         return session.execute(_WITH_ROLE, parameters).one_or_none()
 
+    def read_by_id(
+        self, session: Session, environment_id: uuid.UUID, *, user_id: uuid.UUID
+    ) -> tuple[EnvironmentRecord, str | None] | None:
+        """``get_by_id`` for a read that only answers: the record, and the
+        role of ``user_id``'s membership (``None`` if not a member)."""
+        parameters = {"environment_id": environment_id, "user_id": user_id}
+        row = session.execute(_RECORD_WITH_ROLE, parameters).one_or_none()
+        if row is None:
+            return None
+        *fields, role = row
+        return EnvironmentRecord(*fields), role
+
     def list_by_project(
         self, session: Session, project_id: uuid.UUID
-    ) -> Sequence[Row[Environment, Cluster]]:
-        statement = (
-            select(Environment, Cluster)
-            .join(Cluster, Cluster.id == Environment.cluster_id)
-            .where(Environment.project_id == project_id)
-            .order_by(Environment.created_at, Environment.id)
-        )
-        return session.execute(statement).all()
+    ) -> list[EnvironmentRecord]:
+        rows = session.execute(_PROJECT_RECORDS, {"project_id": project_id})
+        return [EnvironmentRecord(*row) for row in rows]
 
     def get_project(self, session: Session, project_id: uuid.UUID) -> Project | None:
         return session.get(Project, project_id)
@@ -50,19 +76,52 @@ class EnvironmentRepository:
         return session.scalar(statement)
 
 
-# Built once: every request about an environment reads it so.
+# Built once, as every request about an environment reads it.
+_membership = and_(
+    Membership.organization_id == Project.organization_id,
+    Membership.user_id == bindparam("user_id"),
+)
 _WITH_ROLE = (
     select(Environment, Project, Cluster, Membership.role)
     .join(Project, Project.id == Environment.project_id)
     .join(Cluster, Cluster.id == Environment.cluster_id)
-    .outerjoin(
-        Membership,
-        and_(
-            Membership.organization_id == Project.organization_id,
-            Membership.user_id == bindparam("user_id"),
-        ),
-    )
+    .outerjoin(Membership, _membership)
     .where(Environment.id == bindparam("environment_id"))
+)
+
+
+def _records() -> Select[*tuple[Any, ...]]:
+    """The columns of ``EnvironmentRecord``, in its order."""
+    return (
+        select(
+            Environment.id,
+            Environment.created_at,
+            Environment.updated_at,
+            Environment.name,
+            Environment.mode,
+            Environment.last_updated_by,
+            Environment.project_id,
+            Project.organization_id,
+            Environment.cluster_id,
+            Cluster.name,
+            Cluster.cloud_provider,
+            Cluster.region,
+        )
+        .join_from(Environment, Project, Project.id == Environment.project_id)
+        .join(Cluster, Cluster.id == Environment.cluster_id)
+    )
+
+
+_RECORD_WITH_ROLE = (
+    _records()
+    .add_columns(Membership.role)
+    .outerjoin(Membership, _membership)
+    .where(Environment.id == bindparam("environment_id"))
+)
+_PROJECT_RECORDS = (
+    _records()
+    .where(Environment.project_id == bindparam("project_id"))
+    .order_by(Environment.created_at, Environment.id)
 )
 
 environment_repository = EnvironmentRepository()

@@ -16,6 +16,7 @@ from envplane.core.errors import Conflict, InvalidInput, NotFound
 from envplane.core.logging import get_logger
 from envplane.deployment_stage.defaults import initial_stages
 from envplane.environment import clone
+from envplane.environment.repository import EnvironmentRecord
 from envplane.environment.repository import environment_repository as repository
 from envplane.environment.schemas import (
     CloneEnvironmentRequest,
@@ -38,16 +39,51 @@ class EnvironmentView:
     project: Project
     cluster: Cluster
 
+    @property
+    def record(self) -> EnvironmentRecord:
+        """What its answer shows, as ``EnvironmentService.read`` reads it."""
+        environment, cluster = self.environment, self.cluster
+        return EnvironmentRecord(
+            id=environment.id,
+            created_at=environment.created_at,
+            updated_at=environment.updated_at,
+            name=environment.name,
+            mode=environment.mode,
+            last_updated_by=environment.last_updated_by,
+            project_id=self.project.id,
+            organization_id=self.project.organization_id,
+            cluster_id=cluster.id,
+            cluster_name=cluster.name,
+            cloud_provider=cluster.cloud_provider,
+            region=cluster.region,
+        )
+
 
 class EnvironmentService:
     def list(
         self, session: Session, principal: Principal, project_id: uuid.UUID
-    ) -> builtins.list[EnvironmentView]:
+    ) -> builtins.list[EnvironmentRecord]:
         project = self._project(session, principal, project_id, Permission.READ)
-        return [
-            EnvironmentView(environment, project, cluster)
-            for environment, cluster in repository.list_by_project(session, project.id)
-        ]
+        return repository.list_by_project(session, project.id)
+
+    def read(
+        self, session: Session, principal: Principal, environment_id: uuid.UUID
+    ) -> EnvironmentRecord:
+        """The environment as its answer shows it, for a caller who may read it."""
+        found = repository.read_by_id(
+            session, environment_id, user_id=principal.user_id
+        )
+        if found is None:
+            raise NotFound.resource("environment", environment_id)
+        record, membership_role = found
+        auth_service.authorize_member(
+            principal,
+            record.organization_id,
+            Permission.READ,
+            membership_role=membership_role,
+            resource=("environment", environment_id),
+        )
+        return record
 
     def get(
         self,

@@ -39,7 +39,7 @@ class Fields(NamedTuple):
 
     id: uuid.UUID
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime | None
     key: str
     value: str | None
     variable_type: str
