@@ -1,5 +1,8 @@
 """The application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -17,6 +20,7 @@ from envplane.core.keys import load_secret_cipher, load_signing_key
 from envplane.core.logging import configure_logging
 from envplane.core.openapi import install_openapi, operation_id
 from envplane.core.retry import RetryTransientErrors
+from envplane.core.threads import use_read_threads
 from envplane.custom_domain.endpoints import router as custom_domain_router
 from envplane.deployment_stage.endpoints import router as deployment_stage_router
 from envplane.environment.endpoints import router as environment_router
@@ -39,6 +43,7 @@ def create_app(
         summary="A self-hostable environment control plane speaking the Qovery API.",
         version="0.1.0",
         generate_unique_id_function=operation_id,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -64,3 +69,9 @@ def create_app(
         app.include_router(router)
     app.add_middleware(RetryTransientErrors)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    use_read_threads(app.state.settings.READ_THREADS)
+    yield

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from envplane.core.threads import DEFAULT_READ_THREADS
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -18,10 +20,15 @@ class Settings(BaseSettings):
     DATABASE_URL: str = ""
     # Connections each server process keeps open, and how many more it may open
     # under load. Every request holds one for its whole transaction, and
-    # synchronous handlers run on a pool of 40 threads: with fewer kept open,
-    # a busy server opens and closes connections all the time.
+    # synchronous handlers run on up to 40 threads for writes and READ_THREADS
+    # for reads: with fewer kept open, a busy server opens and closes
+    # connections all the time.
     DATABASE_POOL_SIZE: int = Field(default=20, gt=0)
     DATABASE_MAX_OVERFLOW: int = Field(default=20, ge=0)
+    # Threads each server process runs read requests on (see core.threads).
+    # More help only where the database is far enough away that reads spend
+    # most of their time waiting for it.
+    READ_THREADS: int = Field(default=DEFAULT_READ_THREADS, gt=0)
 
     # Fernet keys for secrets at rest, comma separated, newest first. Empty means a
     # key generated into DATA_DIR on first start.
