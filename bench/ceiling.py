@@ -4,20 +4,17 @@ A Starlette app that answers the same JSON as envplane's ``getEnvironment``
 from one statement reading the environment by primary key (joined by primary
 keys to its project and cluster), with no authentication, through the same
 engine as envplane's server (its pool sized by the same settings, pre-ping on
-checkout, on SQLite no write lock for a read). The read runs in a worker
-thread limited as envplane's reads are (``envplane.core.threads``, sized by
-the same setting). Served by uvicorn like envplane:
+checkout, on SQLite no write lock for a read). The handler is a plain
+function, so Starlette runs it in its thread pool, as FastAPI runs envplane's
+synchronous handlers. Served by uvicorn like envplane:
 
     uvicorn --factory bench.ceiling:create_app --workers 2
 """
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from anyio import to_thread
 from sqlalchemy import DateTime, String, Uuid, bindparam, text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,7 +23,6 @@ from starlette.routing import Route
 
 from envplane.core.config import Settings
 from envplane.core.database import create_server_engine
-from envplane.core.threads import read_threads, use_read_threads
 
 _ENVIRONMENT = (
     text(
@@ -57,31 +53,21 @@ _ENVIRONMENT = (
 
 
 def create_app() -> Starlette:
-    settings = Settings()
-    engine = create_server_engine(settings).execution_options(read_only=True)
+    engine = create_server_engine(Settings()).execution_options(read_only=True)
 
-    def read(environment_id: uuid.UUID) -> Any:
-        with engine.connect() as connection:
-            return connection.execute(_ENVIRONMENT, {"id": environment_id}).first()
-
-    async def get_environment(request: Request) -> JSONResponse:
+    def get_environment(request: Request) -> JSONResponse:
         try:
             environment_id = uuid.UUID(request.path_params["environmentId"])
         except ValueError:
             return JSONResponse({"status": 400, "message": "not a uuid"}, 400)
-        row = await to_thread.run_sync(read, environment_id, limiter=read_threads())
+        with engine.connect() as connection:
+            row = connection.execute(_ENVIRONMENT, {"id": environment_id}).first()
         if row is None:
             return JSONResponse({"status": 404, "message": "no such environment"}, 404)
         return JSONResponse(_answer(row._mapping))
 
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        use_read_threads(settings.READ_THREADS)
-        yield
-
     return Starlette(
         routes=[Route("/environment/{environmentId}", get_environment)],
-        lifespan=lifespan,
     )
 
 
