@@ -4,14 +4,14 @@ import threading
 import uuid
 
 from cachetools import LRUCache
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from envplane.auth.principal import Principal
 from envplane.auth.roles import Permission, Role
 from envplane.auth.tokens import JwtAuthority, digest_api_token
 from envplane.core.errors import Forbidden, NotAuthenticated, NotFound
-from envplane.models import ApiToken, Membership, User
+from envplane.models import ApiToken, Membership, Project, User
 
 
 class KnownUsers:
@@ -48,11 +48,10 @@ class AuthService:
                 "send 'Authorization: Bearer <jwt>' "
                 "or 'Authorization: Token <api token>'"
             )
-        scheme, _, credentials = authorization.partition(" ")
-        credentials = credentials.strip()
-        if scheme.lower() == "bearer" and credentials:
+        scheme, credentials = _parsed(authorization)
+        if scheme == "bearer" and credentials:
             return self._from_jwt(session, credentials, jwt_authority, known_users)
-        if scheme.lower() == "token" and credentials:
+        if scheme == "token" and credentials:
             return self._from_api_token(session, credentials)
         raise NotAuthenticated("the Authorization scheme must be 'Bearer' or 'Token'")
 
@@ -66,10 +65,10 @@ class AuthService:
         """The caller, if its bearer token was verified already and its user
         is known: the common case, answered from memory alone, so safe on the
         event loop. ``None`` means ``authenticate`` must decide."""
-        scheme, _, credentials = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer":
+        scheme, credentials = _parsed(authorization or "")
+        if scheme != "bearer":
             return None
-        identity = jwt_authority.recall(credentials.strip())
+        identity = jwt_authority.recall(credentials)
         if identity is None:
             return None
         user_id = known_users.get(identity.issuer, identity.subject)
@@ -209,6 +208,21 @@ class AuthService:
                 f"{resource[1]}; it needs {_lowest_role(permission).value} or above"
             )
         return role
+
+
+def _parsed(authorization: str) -> tuple[str, str]:
+    """An Authorization header's scheme, in lower case, and its credentials."""
+    scheme, _, credentials = authorization.partition(" ")
+    return scheme.lower(), credentials.strip()
+
+
+# Join condition for a read that fetches the caller's membership role with
+# the resource (see ``AuthService.authorize_member``): the membership of the
+# user bound as ``user_id`` in the organization of the joined project.
+CALLER_MEMBERSHIP = and_(
+    Membership.organization_id == Project.organization_id,
+    Membership.user_id == bindparam("user_id"),
+)
 
 
 def _lowest_role(permission: Permission) -> Role:

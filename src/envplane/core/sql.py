@@ -1,20 +1,23 @@
 """SQL constructs that differ between SQLite and PostgreSQL."""
 
+import functools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
     Dialect,
-    Select,
+    Insert,
+    Table,
     Text,
     Uuid,
     bindparam,
     cast,
     column,
     func,
+    insert,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -46,39 +49,18 @@ def _random_uuid_sqlite(element: random_uuid, compiler: Any, **kw: Any) -> str:
     )
 
 
-# The parameter a ``json_rows`` SELECT reads its document from.
+# The parameter a ``json_insert`` reads its document from.
 JSON_ROWS = "json_rows"
 
 
-def json_rows(dialect: Dialect, columns: Sequence[Column[Any]]) -> Select[Any]:
-    """A SELECT of ``columns`` read from the JSON document bound to
-    ``JSON_ROWS`` (see ``json_document``). An INSERT ... SELECT from it writes
-    any number of rows with one statement of one parameter, where a multi-row
-    VALUES grows with the rows until the database's limit on parameters. It
-    depends only on the dialect and the columns, so it is built once for each."""
-    key = (dialect.name, tuple(str(column) for column in columns))
-    if key not in _json_selects:
-        _json_selects[key] = _json_select(dialect, columns)
-    return _json_selects[key]
-
-
-def json_document(
-    dialect: Dialect, columns: Sequence[Column[Any]], rows: Iterable[Mapping[str, Any]]
-) -> str:
-    """``rows``, mappings of column keys to values, as the document a
-    ``json_rows`` SELECT of the same columns reads; each value is first turned
-    into what its column stores."""
-    encoders = [(column.key, _json_encoder(column, dialect)) for column in columns]
-    return json.dumps(
-        [{key: encode(row[key]) for key, encode in encoders} for row in rows],
-        default=str,
-    )
-
-
-_json_selects: dict[tuple[str, tuple[str, ...]], Select[Any]] = {}
-
-
-def _json_select(dialect: Dialect, columns: Sequence[Column[Any]]) -> Select[Any]:
+@functools.cache
+def json_insert(dialect: Dialect, table: Table) -> Insert:
+    """An INSERT of rows into ``table`` read from the JSON document bound to
+    ``JSON_ROWS`` (see ``json_document``): any number of rows with one
+    statement of one parameter, where a multi-row VALUES grows with the rows
+    until the database's limit on parameters. It depends only on the dialect
+    and the table, so it is built once for each."""
+    columns = list(table.columns)
     payload = bindparam(JSON_ROWS, type_=Text())
     if dialect.name == "postgresql":
         record = (
@@ -86,9 +68,26 @@ def _json_select(dialect: Dialect, columns: Sequence[Column[Any]]) -> Select[Any
             .table_valued(*(column(c.key, Text()) for c in columns))
             .render_derived(name="record", with_types=True)
         )
-        return select(*(cast(record.c[c.key], c.type) for c in columns))
-    entry = func.json_each(payload).table_valued("value")
-    return select(*(func.json_extract(entry.c.value, f"$.{c.key}") for c in columns))
+        rows = select(*(cast(record.c[c.key], c.type) for c in columns))
+    else:
+        entry = func.json_each(payload).table_valued("value")
+        rows = select(
+            *(func.json_extract(entry.c.value, f"$.{c.key}") for c in columns)
+        )
+    return insert(table).from_select(columns, rows)
+
+
+def json_document(
+    dialect: Dialect, table: Table, rows: Iterable[Mapping[str, Any]]
+) -> str:
+    """``rows``, mappings of column keys to values, as the document a
+    ``json_insert`` into ``table`` reads; each value is first turned into what
+    its column stores."""
+    encoders = [(c.key, _json_encoder(c, dialect)) for c in table.columns]
+    return json.dumps(
+        [{key: encode(row[key]) for key, encode in encoders} for row in rows],
+        default=str,
+    )
 
 
 def _json_encoder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:

@@ -13,14 +13,12 @@ all rows appear or none do. Custom domains are not copied (two environments
 cannot answer on one domain), nor is any database's data.
 """
 
-import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Dialect,
     FromClause,
     Insert,
     Select,
@@ -39,7 +37,7 @@ from sqlalchemy.orm import Session
 from envplane.core.crypto import SecretCipher
 from envplane.core.errors import InvalidInput
 from envplane.core.logging import get_logger
-from envplane.core.sql import JSON_ROWS, json_document, json_rows, random_uuid
+from envplane.core.sql import JSON_ROWS, json_document, json_insert, random_uuid
 from envplane.models import (
     DeploymentStage,
     Environment,
@@ -223,14 +221,8 @@ def _insert_records(
         {column.key: getattr(record, column.key) for column in table.columns}
         for record in records
     )
-    document = json_document(dialect, list(table.columns), rows)
-    session.execute(_records_insert(dialect, table), {JSON_ROWS: document})
-
-
-@functools.cache
-def _records_insert(dialect: Dialect, table: Table) -> Insert:
-    columns = list(table.columns)
-    return insert(table).from_select(columns, json_rows(dialect, columns))
+    document = json_document(dialect, table, rows)
+    session.execute(json_insert(dialect, table), {JSON_ROWS: document})
 
 
 # The statements of a clone, built once: building one costs more than running

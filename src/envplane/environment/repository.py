@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, and_, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from envplane.auth.service import CALLER_MEMBERSHIP
 from envplane.models import Cluster, Environment, Membership, Project
 
 
@@ -77,15 +78,11 @@ class EnvironmentRepository:
 
 
 # Built once, as every request about an environment reads it.
-_membership = and_(
-    Membership.organization_id == Project.organization_id,
-    Membership.user_id == bindparam("user_id"),
-)
 _WITH_ROLE = (
     select(Environment, Project, Cluster, Membership.role)
     .join(Project, Project.id == Environment.project_id)
     .join(Cluster, Cluster.id == Environment.cluster_id)
-    .outerjoin(Membership, _membership)
+    .outerjoin(Membership, CALLER_MEMBERSHIP)
     .where(Environment.id == bindparam("environment_id"))
 )
 
@@ -115,7 +112,7 @@ def _records() -> Select[*tuple[Any, ...]]:
 _RECORD_WITH_ROLE = (
     _records()
     .add_columns(Membership.role)
-    .outerjoin(Membership, _membership)
+    .outerjoin(Membership, CALLER_MEMBERSHIP)
     .where(Environment.id == bindparam("environment_id"))
 )
 _PROJECT_RECORDS = (

@@ -31,10 +31,11 @@ from envplane.variable.builtins import sync_service_builtins
 from envplane.variable.copying import (
     ID_MAP,
     PARENT_TYPES,
+    entries_insert,
     id_map,
-    insert_entries,
-    pair_ids,
+    inserted,
     paired,
+    pairing,
 )
 from envplane.variable.scopes import VariableScope
 
@@ -77,7 +78,7 @@ def clone_service(
     _check_parents_exist(session, source=source, copy=copy, target=target)
     with id_map(session):
         pairs = select(Variable.id, random_uuid()).where(Variable.owner_id == source.id)
-        pair_ids(session, pairs)
+        session.execute(pairing(pairs))
         copied = _copy_variables(session, source=source, copy=copy, target=target)
 
     log.info(
@@ -206,4 +207,4 @@ def _copy_variables(
         )
         .where(Variable.owner_id == source.id)
     )
-    return insert_entries(session, rows)
+    return inserted(session.execute(entries_insert(rows)))

@@ -97,11 +97,6 @@ def pairing(pairs: Selectable) -> Insert:
     return insert(ID_MAP).from_select([ID_MAP.c.old_id, ID_MAP.c.new_id], pairs)
 
 
-def pair_ids(session: Session, pairs: Selectable) -> None:
-    """Record the (old id, new id) rows that ``pairs`` selects."""
-    session.execute(pairing(pairs))
-
-
 def paired(
     mapping: FromClause, old_id: ColumnElement[Any] | InstrumentedAttribute[Any]
 ) -> ColumnElement[bool]:
@@ -115,11 +110,6 @@ def entries_insert(rows: Selectable) -> Insert:
     ``ENTRY_COLUMNS`` order; its result counts them."""
     statement = insert(VARIABLES).from_select(ENTRY_COLUMNS, rows)
     return statement.execution_options(preserve_rowcount=True)
-
-
-def insert_entries(session: Session, rows: Selectable) -> int:
-    """Insert the entries ``rows`` selects and return how many there were."""
-    return inserted(session.execute(entries_insert(rows)))
 
 
 def inserted(result: Result[Any]) -> int:

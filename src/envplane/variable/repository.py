@@ -6,7 +6,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     Row,
     Select,
-    and_,
     bindparam,
     case,
     or_,
@@ -15,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from envplane.auth.service import CALLER_MEMBERSHIP
 from envplane.models import Environment, Membership, Project, Service, Variable
 from envplane.variable.scopes import (
     LinkedService,
@@ -273,21 +273,16 @@ def _listed(row: Row[Any]) -> Listed:
     )
 
 
-# The membership of the caller (``user_id``) in the project's organization.
-_MEMBERSHIP = and_(
-    Membership.organization_id == Project.organization_id,
-    Membership.user_id == bindparam("user_id"),
-)
 # Owner lookups are built once: every variable or secret request makes one.
 _PROJECT_OWNER = (
     select(Project.organization_id, Membership.role)
-    .outerjoin(Membership, _MEMBERSHIP)
+    .outerjoin(Membership, CALLER_MEMBERSHIP)
     .where(Project.id == bindparam("project_id"))
 )
 _ENVIRONMENT_OWNER = (
     select(Environment.project_id, Project.organization_id, Membership.role)
     .join(Project, Project.id == Environment.project_id)
-    .outerjoin(Membership, _MEMBERSHIP)
+    .outerjoin(Membership, CALLER_MEMBERSHIP)
     .where(Environment.id == bindparam("environment_id"))
 )
 _SERVICE_OWNER = (
@@ -301,7 +296,7 @@ _SERVICE_OWNER = (
     )
     .join(Environment, Environment.id == Service.environment_id)
     .join(Project, Project.id == Environment.project_id)
-    .outerjoin(Membership, _MEMBERSHIP)
+    .outerjoin(Membership, CALLER_MEMBERSHIP)
     .where(Service.id == bindparam("service_id"), Service.kind == bindparam("kind"))
 )
 
